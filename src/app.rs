@@ -1,0 +1,1 @@
+//! One fn per command. STUB.

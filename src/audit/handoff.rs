@@ -1,0 +1,1 @@
+//! The `handoff` rule (SPEC "Audit rules"). Pure. STUB.

@@ -1,0 +1,1 @@
+//! The `label_definitions` rule (SPEC "Audit rules"). Pure. STUB.

@@ -1,0 +1,1 @@
+//! The `priority` rule (SPEC "Audit rules"). Pure. STUB.

@@ -1,0 +1,1 @@
+//! The `stray_milestones` rule (SPEC "Audit rules"). Pure. STUB.

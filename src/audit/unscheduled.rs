@@ -1,0 +1,1 @@
+//! The `unscheduled` rule (SPEC "Audit rules"). Pure. STUB.

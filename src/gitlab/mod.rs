@@ -1,0 +1,12 @@
+//! Everything that speaks GitLab's REST API: the HTTP client, its errors, the
+//! data model and the token type. Nothing here decides what to change.
+
+pub mod client;
+pub mod error;
+pub mod model;
+pub mod retry;
+pub mod token;
+
+pub use client::{Client, ClientConfig, RequestCounts};
+pub use error::GitlabError;
+pub use token::Token;

@@ -1,0 +1,18 @@
+//! wowctl: rotates a team's weekly GitLab milestones, audits labels and writes a report.
+//!
+//! Data flows one way: settings → observe (reads) → plan (pure) → apply (the only
+//! writer) → report. `docs/ARCHITECTURE.md` walks through `wowctl run`.
+
+pub mod app;
+pub mod apply;
+pub mod audit;
+pub mod cli;
+pub mod gitlab;
+pub mod milestones;
+pub mod observe;
+pub mod report;
+pub mod rotation;
+pub mod sandbox;
+pub mod settings;
+pub mod step;
+pub mod week;

@@ -1,0 +1,1 @@
+//! Read-only snapshot of what GitLab holds. STUB.

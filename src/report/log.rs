@@ -1,0 +1,1 @@
+//! The job log: GitLab collapsible sections, colour, the closing summary. STUB.

@@ -1,0 +1,249 @@
+//! The report of one run: what was seen, planned, done and what failed. `app`
+//! fills it; one pure renderer per format turns it into text; `write_all` puts
+//! the files in the report directory (written even when the run failed part-way).
+
+pub mod dotenv;
+pub mod html;
+pub mod json;
+pub mod junit;
+pub mod log;
+pub mod markdown;
+
+use crate::audit::Finding;
+use crate::settings::config::{Format, RuleName};
+use crate::settings::Links;
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+pub const SCHEMA_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Tool {
+    pub name: &'static str,
+    pub version: &'static str,
+}
+
+impl Default for Tool {
+    fn default() -> Self {
+        Tool { name: "wowctl", version: env!("CARGO_PKG_VERSION") }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RotationStatus {
+    Rotated,
+    Resumed,
+    Created,
+    NotDue,
+    Planned,
+    Failed,
+    Skipped,
+}
+
+impl RotationStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RotationStatus::Rotated => "rotated",
+            RotationStatus::Resumed => "resumed",
+            RotationStatus::Created => "created",
+            RotationStatus::NotDue => "not_due",
+            RotationStatus::Planned => "planned",
+            RotationStatus::Failed => "failed",
+            RotationStatus::Skipped => "skipped",
+        }
+    }
+}
+
+/// A milestone as the report shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MilestoneInfo {
+    /// `None` for a milestone that a dry run would create.
+    pub id: Option<u64>,
+    pub title: String,
+    pub state: Option<String>,
+    pub start_date: Option<NaiveDate>,
+    pub due_date: Option<NaiveDate>,
+    pub web_url: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// Sent and confirmed by GitLab's answer.
+    Applied,
+    /// Dry run: not sent.
+    Planned,
+    /// Already so (a concurrent run got there first): nothing to do.
+    AlreadyDone,
+    Failed,
+    /// Not attempted because an earlier step failed.
+    NotAttempted,
+}
+
+/// One step of the rotation (or one fix) and what became of it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ActionRecord {
+    pub kind: String,
+    pub target: String,
+    pub description: String,
+    /// True when GitLab now holds the step's effect (applied or already done).
+    pub applied: bool,
+    pub outcome: Outcome,
+    pub error: Option<String>,
+}
+
+/// An issue carried over: its iid, or its full reference in group mode.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(untagged)]
+pub enum IssueKey {
+    Iid(u64),
+    Reference(String),
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RotationReport {
+    pub status: RotationStatus,
+    /// The milestones as found, before this run changed anything.
+    pub before: Vec<MilestoneInfo>,
+    pub closed_milestone: Option<MilestoneInfo>,
+    pub current_milestone: Option<MilestoneInfo>,
+    pub next_milestone: Option<MilestoneInfo>,
+    pub actions: Vec<ActionRecord>,
+    pub carried_over: Vec<IssueKey>,
+    /// Weeks `WoW` stayed open past its week (0 when rotated on time).
+    pub weeks_missed: u32,
+}
+
+impl Default for RotationReport {
+    fn default() -> Self {
+        RotationReport {
+            status: RotationStatus::Skipped,
+            before: Vec::new(),
+            closed_milestone: None,
+            current_milestone: None,
+            next_milestone: None,
+            actions: Vec::new(),
+            carried_over: Vec::new(),
+            weeks_missed: 0,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AuditStatus {
+    Done,
+    Skipped,
+    Failed,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AuditReport {
+    pub status: AuditStatus,
+    pub rules: Vec<RuleName>,
+    /// The issues of `WoW`, open and closed, that the audit looked at.
+    pub issues_checked: usize,
+    pub findings: Vec<Finding>,
+}
+
+impl Default for AuditReport {
+    fn default() -> Self {
+        AuditReport { status: AuditStatus::Skipped, rules: Vec::new(), issues_checked: 0, findings: Vec::new() }
+    }
+}
+
+/// One closed week for the HTML chart.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct HistoryWeek {
+    pub title: String,
+    pub end_date: NaiveDate,
+    pub closed_issues: u32,
+    pub unscheduled: u32,
+    pub outages: u32,
+}
+
+/// An issue carried over this week and how many weeks in a row it has been carried.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CarriedIssue {
+    pub reference: String,
+    pub title: String,
+    pub web_url: String,
+    pub weeks_carried: u32,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub schema_version: u32,
+    pub tool: Tool,
+    pub command: String,
+    pub now: DateTime<Utc>,
+    pub dry_run: bool,
+    /// `project 42` / `group my-group`.
+    pub scope: Option<String>,
+    pub week: WeekDates,
+    pub rotation: RotationReport,
+    pub audit: AuditReport,
+    /// For the HTML chart; empty unless the HTML format is on.
+    pub history: Vec<HistoryWeek>,
+    /// For the HTML page; empty unless the HTML format is on.
+    pub carried_weeks: Vec<CarriedIssue>,
+    pub errors: Vec<String>,
+    /// API requests sent, by method (`GET`, `POST`, `PUT`, `DELETE`), retries counted.
+    pub requests: BTreeMap<String, u64>,
+    pub links: Links,
+    /// The exit status this run ends with (0, 1, 3).
+    pub exit_code: i32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct WeekDates {
+    pub start: NaiveDate,
+    /// Inclusive: a Wednesday week ends on Tuesday.
+    pub end: NaiveDate,
+}
+
+impl Report {
+    pub fn findings_count(&self) -> usize {
+        self.audit.findings.len()
+    }
+}
+
+/// The file each format is written to.
+pub fn file_name(format: Format) -> &'static str {
+    match format {
+        Format::Markdown => "report.md",
+        Format::Json => "report.json",
+        Format::Junit => "junit.xml",
+        Format::Dotenv => "wow.env",
+        Format::Html => "report.html",
+    }
+}
+
+/// Renders one format. Pure.
+pub fn render(report: &Report, format: Format) -> String {
+    match format {
+        Format::Markdown => markdown::render(report),
+        Format::Json => json::render(report),
+        Format::Junit => junit::render(report),
+        Format::Dotenv => dotenv::render(report),
+        Format::Html => html::render(report),
+    }
+}
+
+/// Writes every requested format into `dir` (created if missing); each file is
+/// written to a temporary name and renamed, so a reader never sees half a file.
+pub fn write_all(report: &Report, dir: &Path, formats: &[Format]) -> std::io::Result<Vec<PathBuf>> {
+    std::fs::create_dir_all(dir)?;
+    let mut written = Vec::new();
+    for &format in formats {
+        let path = dir.join(file_name(format));
+        let tmp = dir.join(format!(".{}.tmp", file_name(format)));
+        std::fs::write(&tmp, render(report, format))?;
+        std::fs::rename(&tmp, &path)?;
+        written.push(path);
+    }
+    Ok(written)
+}

@@ -1,0 +1,1 @@
+//! The simulated GitLab. STUB.

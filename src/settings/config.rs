@@ -1,0 +1,212 @@
+//! The configuration file's content (`.wow.yml`) as typed values, with the SPEC's
+//! defaults. Parsing and validation live in `file.rs`; this file only holds the shape.
+
+use chrono::Weekday;
+use chrono_tz::Tz;
+use serde::Serialize;
+use std::time::Duration;
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Config {
+    pub milestones: MilestoneTitles,
+    pub week: WeekConfig,
+    pub rotation: RotationConfig,
+    pub labels: LabelNames,
+    pub audit: AuditConfig,
+    pub report: ReportConfig,
+    pub api: ApiConfig,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MilestoneTitles {
+    pub current: String,
+    pub next: String,
+    /// Contains `{date}` exactly once.
+    pub closed: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct WeekConfig {
+    #[serde(serialize_with = "ser_weekday")]
+    pub starts_on: Weekday,
+    #[serde(serialize_with = "ser_display")]
+    pub timezone: Tz,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RotationConfig {
+    pub carry_over_open_issues: bool,
+    pub set_dates: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LabelNames {
+    pub unscheduled: String,
+    pub outage: String,
+    pub data_loss: String,
+    pub priorities: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RuleName {
+    Unscheduled,
+    Priority,
+    Handoff,
+    LabelDefinitions,
+    StrayMilestones,
+}
+
+impl RuleName {
+    pub const ALL: [RuleName; 5] = [
+        RuleName::Unscheduled,
+        RuleName::Priority,
+        RuleName::Handoff,
+        RuleName::LabelDefinitions,
+        RuleName::StrayMilestones,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RuleName::Unscheduled => "unscheduled",
+            RuleName::Priority => "priority",
+            RuleName::Handoff => "handoff",
+            RuleName::LabelDefinitions => "label_definitions",
+            RuleName::StrayMilestones => "stray_milestones",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<RuleName> {
+        RuleName::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AuditConfig {
+    pub fix: bool,
+    #[serde(serialize_with = "ser_duration")]
+    pub grace: Duration,
+    #[serde(serialize_with = "ser_duration")]
+    pub handoff_max_silence: Duration,
+    pub rules: Vec<RuleName>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    Markdown,
+    Json,
+    Junit,
+    Dotenv,
+    Html,
+}
+
+impl Format {
+    pub const ALL: [Format; 5] = [Format::Markdown, Format::Json, Format::Junit, Format::Dotenv, Format::Html];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Format::Markdown => "markdown",
+            Format::Json => "json",
+            Format::Junit => "junit",
+            Format::Dotenv => "dotenv",
+            Format::Html => "html",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Format> {
+        Format::ALL.into_iter().find(|f| f.as_str() == s)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReportConfig {
+    pub formats: Vec<Format>,
+    pub fail_on_findings: bool,
+    /// How many closed weeks the HTML chart shows.
+    pub history_weeks: u32,
+}
+
+/// How wowctl talks to GitLab. Not in the SPEC's file; defaults suit GitLab.com.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ApiConfig {
+    /// Requests in flight at once when fanning out (events, carry-over, fixes).
+    pub concurrency: usize,
+    /// Per-request timeout.
+    #[serde(serialize_with = "ser_duration")]
+    pub timeout: Duration,
+    /// Retries of one request after a transient failure (429, 502–504, reset, timeout).
+    pub max_retries: u32,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            milestones: MilestoneTitles {
+                current: "WoW".into(),
+                next: "Next WoW".into(),
+                closed: "WoW ending {date}".into(),
+            },
+            week: WeekConfig { starts_on: Weekday::Wed, timezone: Tz::UTC },
+            rotation: RotationConfig { carry_over_open_issues: true, set_dates: true },
+            labels: LabelNames {
+                unscheduled: "unscheduled".into(),
+                outage: "outage".into(),
+                data_loss: "(perceived) data loss".into(),
+                priorities: Vec::new(),
+            },
+            audit: AuditConfig {
+                fix: true,
+                grace: Duration::ZERO,
+                handoff_max_silence: Duration::from_secs(24 * 3600),
+                rules: RuleName::ALL.to_vec(),
+            },
+            report: ReportConfig {
+                formats: vec![Format::Markdown, Format::Json, Format::Junit, Format::Dotenv],
+                fail_on_findings: false,
+                history_weeks: 8,
+            },
+            api: ApiConfig { concurrency: 8, timeout: Duration::from_secs(30), max_retries: 5 },
+        }
+    }
+}
+
+/// `24h`, `30m`, `90s`, `2d`, `1h30m`, `0m`: the form durations take in the file and in reports.
+pub fn format_duration(d: Duration) -> String {
+    let mut secs = d.as_secs();
+    if secs == 0 {
+        return "0m".into();
+    }
+    let mut out = String::new();
+    for (unit, size) in [("d", 86_400), ("h", 3_600), ("m", 60), ("s", 1)] {
+        if secs >= size {
+            out.push_str(&format!("{}{unit}", secs / size));
+            secs %= size;
+        }
+    }
+    out
+}
+
+pub fn weekday_name(d: Weekday) -> &'static str {
+    match d {
+        Weekday::Mon => "monday",
+        Weekday::Tue => "tuesday",
+        Weekday::Wed => "wednesday",
+        Weekday::Thu => "thursday",
+        Weekday::Fri => "friday",
+        Weekday::Sat => "saturday",
+        Weekday::Sun => "sunday",
+    }
+}
+
+fn ser_weekday<S: serde::Serializer>(d: &Weekday, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(weekday_name(*d))
+}
+
+fn ser_display<S: serde::Serializer, T: std::fmt::Display>(v: &T, s: S) -> Result<S::Ok, S::Error> {
+    s.collect_str(v)
+}
+
+fn ser_duration<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&format_duration(*d))
+}

@@ -1,0 +1,1 @@
+//! `WOW_*` and GitLab CI variables, read from a map. Pure. STUB.

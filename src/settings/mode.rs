@@ -1,0 +1,1 @@
+//! Dry run from `CI_PIPELINE_SOURCE` (SPEC "Modes"). Pure. STUB.

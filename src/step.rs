@@ -1,0 +1,137 @@
+//! A `Step` is one planned write: the rotation planner and the audit rules produce
+//! them, `apply` is the only code that sends them. Pure data, no I/O.
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+/// A milestone named by a step: one that exists, or one an earlier step of the
+/// same plan creates (its id is known only once that step has been applied).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(untagged)]
+pub enum MilestoneTarget {
+    Existing { id: u64, title: String },
+    Created { title: String },
+}
+
+impl MilestoneTarget {
+    pub fn title(&self) -> &str {
+        match self {
+            MilestoneTarget::Existing { title, .. } | MilestoneTarget::Created { title } => title,
+        }
+    }
+}
+
+/// The issue a step touches. `project_id` matters in group mode, where the issues of
+/// one milestone live in several projects.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct IssueRef {
+    pub project_id: u64,
+    pub iid: u64,
+    pub title: String,
+    /// `#12`, or `group/project#12` in group mode.
+    pub reference: String,
+    pub web_url: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Step {
+    /// Rotation step 1: `WoW` → `closed(D)`, closed, in one PUT.
+    CloseAndRename { id: u64, from: String, to: String },
+    /// Close an open milestone under its own title (`closed(D)` left open, a stray).
+    Close { id: u64, title: String },
+    /// Rotation step 2: `Next WoW` → `WoW`, with this week's dates when `set_dates`.
+    Rename {
+        id: u64,
+        from: String,
+        to: String,
+        start_date: Option<NaiveDate>,
+        due_date: Option<NaiveDate>,
+    },
+    /// Rotation step 3 (and a new project): create a milestone.
+    Create {
+        title: String,
+        start_date: Option<NaiveDate>,
+        due_date: Option<NaiveDate>,
+    },
+    /// Correct the dates of an open `WoW` / `Next WoW` (`rotation.set_dates`).
+    SetDates {
+        id: u64,
+        title: String,
+        start_date: NaiveDate,
+        due_date: NaiveDate,
+    },
+    /// A newer copy of a title created by an overlapping run, holding no issues.
+    DeleteDuplicate { id: u64, title: String, kept_id: u64 },
+    /// Rotation step 4: an open issue of `closed(D)` moves to the new `WoW`.
+    MoveIssue {
+        issue: IssueRef,
+        from_id: u64,
+        to: MilestoneTarget,
+    },
+    /// Audit fix: add the missing configured labels to one issue, in one edit.
+    AddLabels { issue: IssueRef, labels: Vec<String> },
+    /// Audit fix (`label_definitions`): create a configured label that does not exist.
+    CreateLabel { name: String, color: String },
+}
+
+impl Step {
+    /// The `kind` written in the report (`rotation.actions[].kind`).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Step::CloseAndRename { .. } => "close_and_rename",
+            Step::Close { .. } => "close",
+            Step::Rename { .. } => "rename",
+            Step::Create { .. } => "create",
+            Step::SetDates { .. } => "set_dates",
+            Step::DeleteDuplicate { .. } => "delete_duplicate",
+            Step::MoveIssue { .. } => "move_issue",
+            Step::AddLabels { .. } => "add_labels",
+            Step::CreateLabel { .. } => "create_label",
+        }
+    }
+
+    /// What the step is about, for people: a milestone title, an issue, a label.
+    pub fn target(&self) -> String {
+        match self {
+            Step::CloseAndRename { from, .. } => from.clone(),
+            Step::Close { title, .. }
+            | Step::Create { title, .. }
+            | Step::SetDates { title, .. }
+            | Step::DeleteDuplicate { title, .. } => title.clone(),
+            Step::Rename { from, .. } => from.clone(),
+            Step::MoveIssue { issue, .. } | Step::AddLabels { issue, .. } => issue.reference.clone(),
+            Step::CreateLabel { name, .. } => name.clone(),
+        }
+    }
+
+    /// One line that says what the step does: "rename “Next WoW” to “WoW”".
+    pub fn describe(&self) -> String {
+        match self {
+            Step::CloseAndRename { from, to, .. } => format!("rename \"{from}\" to \"{to}\" and close it"),
+            Step::Close { title, .. } => format!("close \"{title}\""),
+            Step::Rename { from, to, start_date, due_date, .. } => match (start_date, due_date) {
+                (Some(s), Some(d)) => format!("rename \"{from}\" to \"{to}\" ({s} – {d})"),
+                _ => format!("rename \"{from}\" to \"{to}\""),
+            },
+            Step::Create { title, start_date, due_date } => match (start_date, due_date) {
+                (Some(s), Some(d)) => format!("create \"{title}\" ({s} – {d})"),
+                _ => format!("create \"{title}\""),
+            },
+            Step::SetDates { title, start_date, due_date, .. } => {
+                format!("set the dates of \"{title}\" to {start_date} – {due_date}")
+            }
+            Step::DeleteDuplicate { id, title, kept_id } => {
+                format!("delete duplicate \"{title}\" (id {id}, keeping id {kept_id})")
+            }
+            Step::MoveIssue { issue, to, .. } => {
+                format!("move {} to \"{}\"", issue.reference, to.title())
+            }
+            Step::AddLabels { issue, labels } => {
+                let list: Vec<String> = labels.iter().map(|l| format!("~\"{l}\"")).collect();
+                format!("add {} to {}", list.join(" "), issue.reference)
+            }
+            Step::CreateLabel { name, .. } => format!("create label ~\"{name}\""),
+        }
+    }
+}
