@@ -1,1 +1,199 @@
-//! The `handoff` rule (SPEC "Audit rules"). Pure. STUB.
+//! The `handoff` rule (SPEC "Audit rules"): an open outage or (perceived) data loss
+//! issue, in any milestone or none, needs an owner and must not go quiet for longer
+//! than `audit.handoff_max_silence`. No fix: a person takes it over. Pure: `now` is
+//! the input's, never the clock.
+
+use super::{label_ref, AuditInput, Finding, FixStatus, Subject};
+use crate::settings::config::{format_duration, Config, RuleName};
+use chrono::TimeDelta;
+use std::collections::BTreeSet;
+
+pub fn check(input: &AuditInput, cfg: &Config) -> Vec<Finding> {
+    let labels = &cfg.labels;
+    let limit = cfg.audit.handoff_max_silence;
+    let mut seen = BTreeSet::new();
+    let mut findings = Vec::new();
+    for issue in input.handoff_issues.iter().filter(|i| i.is_open()) {
+        // `observe` may list an issue under each of its two labels: report it once.
+        if !seen.insert(issue.id) {
+            continue;
+        }
+        let kind = if issue.has_label(&labels.outage) {
+            label_ref(&labels.outage)
+        } else if issue.has_label(&labels.data_loss) {
+            label_ref(&labels.data_loss)
+        } else {
+            continue;
+        };
+        let unassigned = issue.assignees.is_empty();
+        // A future `updated_at` (clock skew) is not silence.
+        let silence = (input.now - issue.updated_at).max(TimeDelta::zero());
+        let silent = silence.to_std().is_ok_and(|s| s > limit);
+        let quiet = format!(
+            "no update for {} (limit {})",
+            human(silence),
+            limit_text(limit)
+        );
+        // One finding per issue, so a report (and JUnit) names each issue once.
+        let message = match (unassigned, silent) {
+            (false, false) => continue,
+            (true, false) => format!("unassigned {kind}: needs an owner"),
+            (false, true) => format!("{quiet}: needs a hand-off"),
+            (true, true) => format!("unassigned {kind}, {quiet}: needs an owner"),
+        };
+        findings.push(Finding {
+            rule: RuleName::Handoff,
+            subject: Subject::of_issue(issue),
+            message,
+            fix: None,
+            fix_status: FixStatus::None,
+        });
+    }
+    findings
+}
+
+/// The limit as a setting is usually written: whole hours as hours (`24h`, not `1d`).
+fn limit_text(limit: std::time::Duration) -> String {
+    let secs = limit.as_secs();
+    if secs > 0 && secs % 3_600 == 0 {
+        format!("{}h", secs / 3_600)
+    } else {
+        format_duration(limit)
+    }
+}
+
+/// A silence as a person reads it: its two largest non-zero units, `2d 3h`,
+/// `5h 12m`, `1d 1s` (so a silence just over `24h` never reads as `1d`).
+fn human(d: TimeDelta) -> String {
+    let secs = d.num_seconds().max(0);
+    if secs == 0 {
+        return "0s".into();
+    }
+    let units = [
+        (secs / 86_400, "d"),
+        (secs % 86_400 / 3_600, "h"),
+        (secs % 3_600 / 60, "m"),
+        (secs % 60, "s"),
+    ];
+    let parts: Vec<String> = units
+        .into_iter()
+        .filter(|(n, _)| *n > 0)
+        .take(2)
+        .map(|(n, unit)| format!("{n}{unit}"))
+        .collect();
+    parts.join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::fixtures::*;
+    use super::*;
+    use crate::gitlab::model::IssueState;
+    use std::time::Duration;
+
+    /// (name, labels, assigned, open, updated_at, message or None)
+    type Row = (
+        &'static str,
+        &'static [&'static str],
+        bool,
+        bool,
+        &'static str,
+        Option<&'static str>,
+    );
+
+    #[test]
+    fn table() {
+        // now is 2026-11-27T12:00Z; the limit is the default 24h.
+        let cases: &[Row] = &[
+            ("unassigned outage", &["outage"], false, true, "2026-11-27T11:00:00Z", Some("unassigned ~outage: needs an owner")),
+            (
+                "silent data-loss issue",
+                &["(perceived) data loss"],
+                true,
+                true,
+                "2026-11-25T09:00:00Z",
+                Some("no update for 2d 3h (limit 24h): needs a hand-off"),
+            ),
+            (
+                "unassigned and silent",
+                &["(perceived) data loss"],
+                false,
+                true,
+                "2026-11-26T11:59:00Z",
+                Some("unassigned ~\"(perceived) data loss\", no update for 1d 1m (limit 24h): needs an owner"),
+            ),
+            ("updated recently, assigned outage", &["outage"], true, true, "2026-11-27T11:00:00Z", None),
+            ("silent exactly the limit is fine", &["outage"], true, true, "2026-11-26T12:00:00Z", None),
+            ("1 s over the limit", &["outage"], true, true, "2026-11-26T11:59:59Z", Some("no update for 1d 1s (limit 24h): needs a hand-off")),
+            ("updated in the future (skew)", &["outage"], true, true, "2026-11-28T11:00:00Z", None),
+            ("closed outage", &["outage"], false, false, "2026-11-01T11:00:00Z", None),
+            ("neither label", &["bug"], false, true, "2026-11-01T11:00:00Z", None),
+        ];
+        for (name, labels, assigned, open, updated, want) in cases {
+            let mut issue = issue(9, labels);
+            if !assigned {
+                issue.assignees.clear();
+            }
+            if !open {
+                issue.state = IssueState::Closed;
+            }
+            issue.updated_at = at(updated);
+            let mut input = input();
+            input.handoff_issues = vec![issue.clone()];
+            let findings = check(&input, &Config::default());
+            let got: Vec<&str> = findings.iter().map(|f| f.message.as_str()).collect();
+            assert_eq!(got, want.iter().copied().collect::<Vec<_>>(), "{name}");
+            for f in &findings {
+                assert_eq!(f.rule, RuleName::Handoff);
+                assert_eq!(f.subject, Subject::of_issue(&issue));
+                assert_eq!(
+                    (f.fix.clone(), f.fix_status),
+                    (None, FixStatus::None),
+                    "{name}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn issue_listed_under_both_labels_is_reported_once() {
+        let mut issue = issue(9, &["outage", "(perceived) data loss"]);
+        issue.assignees.clear();
+        let mut input = input();
+        input.handoff_issues = vec![issue.clone(), issue];
+        let findings = check(&input, &Config::default());
+        assert_eq!(findings.len(), 1);
+        assert_eq!(findings[0].message, "unassigned ~outage: needs an owner");
+    }
+
+    #[test]
+    fn limit_comes_from_the_config() {
+        let mut cfg = Config::default();
+        cfg.audit.handoff_max_silence = Duration::from_secs(90 * 60);
+        let mut issue = issue(9, &["outage"]);
+        issue.updated_at = at("2026-11-27T10:00:00Z");
+        let mut input = input();
+        input.handoff_issues = vec![issue];
+        let findings = check(&input, &cfg);
+        assert_eq!(
+            findings[0].message,
+            "no update for 2h (limit 1h30m): needs a hand-off"
+        );
+    }
+
+    #[test]
+    fn human_durations() {
+        for (secs, want) in [
+            (0, "0s"),
+            (59, "59s"),
+            (60, "1m"),
+            (3_600, "1h"),
+            (3_661, "1h 1m"),
+            (183_600, "2d 3h"),
+            (184_477, "2d 3h"),
+            (86_401, "1d 1s"),
+        ] {
+            assert_eq!(human(TimeDelta::seconds(secs)), want, "{secs}");
+        }
+    }
+}

@@ -10,7 +10,7 @@ pub mod unscheduled;
 
 use crate::gitlab::model::{Issue, Label, Milestone, MilestoneEvent};
 use crate::settings::config::{Config, RuleName};
-use crate::step::Step;
+use crate::step::{IssueRef, Step};
 use crate::week::Week;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -28,8 +28,14 @@ pub enum Subject {
         reference: String,
         web_url: String,
     },
-    Milestone { id: u64, title: String, web_url: Option<String> },
-    Label { name: String },
+    Milestone {
+        id: u64,
+        title: String,
+        web_url: Option<String>,
+    },
+    Label {
+        name: String,
+    },
 }
 
 impl Subject {
@@ -46,7 +52,9 @@ impl Subject {
     /// The name a person reads: `#123 Fix disk alert`, `milestone "WoW ending …"`, `label ~"x"`.
     pub fn display_name(&self) -> String {
         match self {
-            Subject::Issue { reference, title, .. } => format!("{reference} {title}"),
+            Subject::Issue {
+                reference, title, ..
+            } => format!("{reference} {title}"),
             Subject::Milestone { title, .. } => format!("milestone \"{title}\""),
             Subject::Label { name } => format!("label ~\"{name}\""),
         }
@@ -119,9 +127,451 @@ pub struct AuditInput {
     pub open_milestones: Vec<Milestone>,
 }
 
-/// Runs the enabled rules in the order of `audit.rules`, `label_definitions` first
-/// (GitLab's `add_labels` would silently create a missing label). STUB.
+/// The rules `check` runs, in the order it runs them: the enabled rules of
+/// `audit.rules` in their configured order (a rule listed twice runs once), with
+/// `label_definitions` moved first. GitLab's `add_labels` silently creates a label
+/// that does not exist (gitlab-api.md §3), so the `CreateLabel` fixes, with the
+/// configured colour, must come before any `AddLabels` fix.
+pub fn rule_order(cfg: &Config) -> Vec<RuleName> {
+    let mut order = Vec::new();
+    if cfg.audit.rules.contains(&RuleName::LabelDefinitions) {
+        order.push(RuleName::LabelDefinitions);
+    }
+    for &rule in &cfg.audit.rules {
+        if !order.contains(&rule) {
+            order.push(rule);
+        }
+    }
+    order
+}
+
+/// Runs the enabled rules (see [`rule_order`]) and returns their findings, each
+/// with its fix as `FixStatus::Planned` (or `FixStatus::None` when a person must act).
+///
+/// Fixes are batched: every finding about one issue whose fix is `AddLabels`
+/// carries the *same* merged step, adding all the labels those findings want in one
+/// edit. [`fixes`] then lists each distinct step once, and the caller records the
+/// outcome of a step on every finding that carries it ([`set_fix_status`]).
 pub fn check(input: &AuditInput, cfg: &Config) -> Vec<Finding> {
-    let _ = (input, cfg);
-    Vec::new()
+    let mut findings = Vec::new();
+    for rule in rule_order(cfg) {
+        findings.extend(match rule {
+            RuleName::Unscheduled => unscheduled::check(input, cfg),
+            RuleName::Priority => priority::check(input, cfg),
+            RuleName::Handoff => handoff::check(input, cfg),
+            RuleName::LabelDefinitions => label_definitions::check(input, cfg),
+            RuleName::StrayMilestones => stray_milestones::check(input, cfg),
+        });
+    }
+    merge_label_fixes(&mut findings);
+    findings
+}
+
+/// The issues of `WoW`, open and closed, that the audit looked at (`audit.issues_checked`).
+pub fn issues_checked(input: &AuditInput) -> usize {
+    input.current_issues.len()
+}
+
+/// The distinct fixes of `findings`, each once, in the order to send them:
+/// `CreateLabel` first, then the others in the order of their first finding.
+pub fn fixes(findings: &[Finding]) -> Vec<Step> {
+    let mut steps: Vec<Step> = Vec::new();
+    for step in findings.iter().filter_map(|f| f.fix.as_ref()) {
+        if !steps.contains(step) {
+            steps.push(step.clone());
+        }
+    }
+    // Stable: keeps the order within each group.
+    steps.sort_by_key(|s| !matches!(s, Step::CreateLabel { .. }));
+    steps
+}
+
+/// Records the outcome of one fix on every finding that carries it (a batched
+/// `AddLabels` is shared by all the findings about its issue).
+pub fn set_fix_status(findings: &mut [Finding], step: &Step, status: FixStatus) {
+    for f in findings.iter_mut().filter(|f| f.fix.as_ref() == Some(step)) {
+        f.fix_status = status;
+    }
+}
+
+/// Gives every finding about one issue that wants labels one shared `AddLabels`
+/// with the union of their labels (first-seen order), so `apply` edits each issue once.
+fn merge_label_fixes(findings: &mut [Finding]) {
+    // (project_id, iid) → labels wanted, in first-seen order.
+    let mut wanted: HashMap<(u64, u64), Vec<String>> = HashMap::new();
+    for f in findings.iter() {
+        if let Some(Step::AddLabels { issue, labels }) = &f.fix {
+            let all = wanted.entry((issue.project_id, issue.iid)).or_default();
+            for label in labels {
+                if !all.contains(label) {
+                    all.push(label.clone());
+                }
+            }
+        }
+    }
+    for f in findings.iter_mut() {
+        if let Some(Step::AddLabels { issue, labels }) = &mut f.fix {
+            if let Some(all) = wanted.get(&(issue.project_id, issue.iid)) {
+                labels.clone_from(all);
+            }
+        }
+    }
+}
+
+/// The `IssueRef` a fix step names.
+pub(crate) fn issue_ref(issue: &Issue) -> IssueRef {
+    IssueRef {
+        project_id: issue.project_id,
+        iid: issue.iid,
+        title: issue.title.clone(),
+        reference: issue.full_reference(),
+        web_url: issue.web_url.clone(),
+    }
+}
+
+/// A label as GitLab writes a reference to it: `~outage`, `~"(perceived) data loss"`.
+pub(crate) fn label_ref(name: &str) -> String {
+    let plain = !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | ':' | '.'));
+    if plain {
+        format!("~{name}")
+    } else {
+        format!("~\"{name}\"")
+    }
+}
+
+/// A finding's fix status as a rule produces it: planned when there is a fix.
+pub(crate) fn planned(fix: &Option<Step>) -> FixStatus {
+    if fix.is_some() {
+        FixStatus::Planned
+    } else {
+        FixStatus::None
+    }
+}
+
+/// Shared test data for the rules' tables: week 2026-11-25 (a Wednesday) in UTC.
+#[cfg(test)]
+pub(crate) mod fixtures {
+    use super::AuditInput;
+    use crate::gitlab::model::{Issue, IssueState, Label, Milestone, MilestoneState, User};
+    use crate::week::Week;
+    use chrono::{DateTime, NaiveDate, Utc};
+    use std::collections::{BTreeSet, HashMap};
+
+    pub const CURRENT_ID: u64 = 500;
+    pub const CLOSED_ID: u64 = 400;
+
+    pub fn at(s: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(s)
+            .expect("test timestamp")
+            .with_timezone(&Utc)
+    }
+
+    fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).expect("test date")
+    }
+
+    pub fn week() -> Week {
+        Week {
+            start: at("2026-11-25T00:00:00Z"),
+            start_date: day(2026, 11, 25),
+            end_date: day(2026, 12, 1),
+            closed_date: day(2026, 11, 24),
+        }
+    }
+
+    pub fn milestone(id: u64, title: &str) -> Milestone {
+        Milestone {
+            id,
+            iid: id,
+            project_id: Some(7),
+            group_id: None,
+            title: title.into(),
+            description: None,
+            state: MilestoneState::Active,
+            created_at: at("2026-11-01T00:00:00Z"),
+            updated_at: None,
+            start_date: None,
+            due_date: None,
+            web_url: Some(format!("https://gitlab.example/m/{id}")),
+        }
+    }
+
+    /// Issue `iid` with global id `1000 + iid`, open, assigned, updated on `now`'s day.
+    pub fn issue(iid: u64, labels: &[&str]) -> Issue {
+        Issue {
+            id: 1000 + iid,
+            iid,
+            project_id: 7,
+            title: format!("Issue {iid}"),
+            state: IssueState::Opened,
+            created_at: at("2026-11-01T00:00:00Z"),
+            updated_at: at("2026-11-27T09:00:00Z"),
+            closed_at: None,
+            labels: labels.iter().map(|l| l.to_string()).collect(),
+            milestone: None,
+            assignees: vec![User {
+                id: 1,
+                username: "ada".into(),
+                name: "Ada".into(),
+            }],
+            web_url: format!("https://gitlab.example/g/p/-/issues/{iid}"),
+            references: None,
+        }
+    }
+
+    pub fn label(name: &str) -> Label {
+        Label {
+            id: 0,
+            name: name.into(),
+            color: "#000000".into(),
+            description: None,
+            is_project_label: Some(true),
+        }
+    }
+
+    /// An input with a current `WoW`, no issues, and every default label defined.
+    pub fn input() -> AuditInput {
+        AuditInput {
+            now: at("2026-11-27T12:00:00Z"),
+            week: week(),
+            current: Some(milestone(CURRENT_ID, "WoW")),
+            closed_id: Some(CLOSED_ID),
+            current_issues: Vec::new(),
+            carried_ids: BTreeSet::new(),
+            events: HashMap::new(),
+            next_open_issues: Vec::new(),
+            handoff_issues: Vec::new(),
+            labels: ["unscheduled", "outage", "(perceived) data loss"]
+                .map(label)
+                .to_vec(),
+            open_milestones: Vec::new(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fixtures::*;
+    use super::*;
+    use crate::gitlab::model::{EventAction, MilestoneEvent};
+
+    fn add_event(issue: &Issue, id: u64, milestone_id: u64, time: &str) -> MilestoneEvent {
+        MilestoneEvent {
+            id,
+            created_at: at(time),
+            resource_id: issue.id,
+            milestone: Some(milestone(milestone_id, "WoW")),
+            action: EventAction::Add,
+        }
+    }
+
+    fn finding(rule: RuleName, issue: &Issue, labels: &[&str]) -> Finding {
+        let fix = Step::AddLabels {
+            issue: issue_ref(issue),
+            labels: labels.iter().map(|l| l.to_string()).collect(),
+        };
+        Finding {
+            rule,
+            subject: Subject::of_issue(issue),
+            message: "m".into(),
+            fix: Some(fix),
+            fix_status: FixStatus::Planned,
+        }
+    }
+
+    #[test]
+    fn rule_order_puts_label_definitions_first_and_skips_disabled() {
+        let cases: &[(&[RuleName], &[RuleName])] = &[
+            (
+                &RuleName::ALL,
+                &[
+                    RuleName::LabelDefinitions,
+                    RuleName::Unscheduled,
+                    RuleName::Priority,
+                    RuleName::Handoff,
+                    RuleName::StrayMilestones,
+                ],
+            ),
+            (
+                &[RuleName::StrayMilestones, RuleName::Unscheduled],
+                &[RuleName::StrayMilestones, RuleName::Unscheduled],
+            ),
+            (
+                &[
+                    RuleName::Handoff,
+                    RuleName::LabelDefinitions,
+                    RuleName::Handoff,
+                ],
+                &[RuleName::LabelDefinitions, RuleName::Handoff],
+            ),
+            (&[], &[]),
+        ];
+        for (rules, want) in cases {
+            let mut cfg = Config::default();
+            cfg.audit.rules = rules.to_vec();
+            assert_eq!(rule_order(&cfg), want.to_vec(), "rules {rules:?}");
+        }
+    }
+
+    /// A tracker where every rule has something to say.
+    fn busy_input() -> (AuditInput, Config) {
+        let mut cfg = Config::default();
+        cfg.labels.priorities = vec!["priority::1".into(), "priority::2".into()];
+        let mut input = input();
+        input.labels.retain(|l| l.name != "unscheduled");
+        let late = issue(1, &["priority::1"]);
+        input.events.insert(
+            late.id,
+            vec![add_event(&late, 1, CURRENT_ID, "2026-11-26T14:02:00Z")],
+        );
+        input.current_issues = vec![late];
+        input.next_open_issues = vec![issue(2, &[])];
+        let mut outage = issue(3, &["outage"]);
+        outage.assignees.clear();
+        input.handoff_issues = vec![outage];
+        input.open_milestones = vec![milestone(300, "WoW ending 2026-11-17")];
+        (input, cfg)
+    }
+
+    #[test]
+    fn check_runs_label_definitions_first_then_the_configured_order() {
+        let (input, mut cfg) = busy_input();
+        cfg.audit.rules = vec![
+            RuleName::StrayMilestones,
+            RuleName::Handoff,
+            RuleName::Priority,
+            RuleName::Unscheduled,
+            RuleName::LabelDefinitions,
+        ];
+        let rules: Vec<RuleName> = check(&input, &cfg).iter().map(|f| f.rule).collect();
+        assert_eq!(
+            rules,
+            vec![
+                RuleName::LabelDefinitions,
+                RuleName::LabelDefinitions, // priority::1
+                RuleName::LabelDefinitions, // priority::2
+                RuleName::StrayMilestones,
+                RuleName::Handoff,
+                RuleName::Priority,
+                RuleName::Unscheduled,
+            ]
+        );
+    }
+
+    #[test]
+    fn disabled_rules_produce_nothing() {
+        let (input, mut cfg) = busy_input();
+        cfg.audit.rules = Vec::new();
+        assert!(check(&input, &cfg).is_empty());
+        for rule in RuleName::ALL {
+            cfg.audit.rules = vec![rule];
+            let findings = check(&input, &cfg);
+            assert!(
+                !findings.is_empty(),
+                "{rule:?} alone should find something here"
+            );
+            assert!(
+                findings.iter().all(|f| f.rule == rule),
+                "{rule:?} alone: {findings:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn fixes_put_create_label_first_and_add_labels_after() {
+        let (input, cfg) = busy_input();
+        let findings = check(&input, &cfg);
+        let kinds: Vec<&str> = fixes(&findings).iter().map(Step::kind).collect();
+        assert_eq!(
+            kinds,
+            vec![
+                "create_label",
+                "create_label",
+                "create_label",
+                "add_labels",
+                "close"
+            ]
+        );
+        let statuses: Vec<FixStatus> = findings.iter().map(|f| f.fix_status).collect();
+        assert!(statuses
+            .iter()
+            .all(|s| matches!(s, FixStatus::Planned | FixStatus::None)));
+        for f in &findings {
+            assert_eq!(f.fix.is_some(), f.fix_status == FixStatus::Planned, "{f:?}");
+        }
+    }
+
+    #[test]
+    fn fixes_are_batched_one_add_labels_per_issue() {
+        let a = issue(1, &[]);
+        let b = issue(2, &[]);
+        let mut findings = vec![
+            finding(RuleName::Unscheduled, &a, &["unscheduled"]),
+            finding(RuleName::Priority, &b, &["x"]),
+            finding(RuleName::Priority, &a, &["x", "unscheduled"]),
+        ];
+        merge_label_fixes(&mut findings);
+        let steps = fixes(&findings);
+        assert_eq!(steps.len(), 2, "{steps:?}");
+        let want_a = Step::AddLabels {
+            issue: issue_ref(&a),
+            labels: vec!["unscheduled".into(), "x".into()],
+        };
+        assert_eq!(steps[0], want_a);
+        assert_eq!(findings[0].fix.as_ref(), Some(&want_a));
+        assert_eq!(findings[2].fix.as_ref(), Some(&want_a));
+        assert_eq!(
+            steps[1],
+            Step::AddLabels {
+                issue: issue_ref(&b),
+                labels: vec!["x".into()]
+            }
+        );
+
+        // One outcome lands on every finding that shares the step.
+        set_fix_status(&mut findings, &want_a, FixStatus::Applied);
+        let statuses: Vec<FixStatus> = findings.iter().map(|f| f.fix_status).collect();
+        assert_eq!(
+            statuses,
+            vec![FixStatus::Applied, FixStatus::Planned, FixStatus::Applied]
+        );
+    }
+
+    #[test]
+    fn same_iid_in_two_projects_is_two_issues() {
+        let a = issue(1, &[]);
+        let mut other = issue(1, &[]);
+        other.project_id = 8;
+        let mut findings = vec![
+            finding(RuleName::Unscheduled, &a, &["unscheduled"]),
+            finding(RuleName::Unscheduled, &other, &["unscheduled"]),
+        ];
+        merge_label_fixes(&mut findings);
+        assert_eq!(fixes(&findings).len(), 2);
+    }
+
+    #[test]
+    fn issues_checked_counts_current_issues_open_and_closed() {
+        let mut input = input();
+        let mut closed = issue(2, &[]);
+        closed.state = crate::gitlab::model::IssueState::Closed;
+        input.current_issues = vec![issue(1, &[]), closed];
+        input.next_open_issues = vec![issue(3, &[])];
+        assert_eq!(issues_checked(&input), 2);
+    }
+
+    #[test]
+    fn label_refs_quote_when_needed() {
+        for (name, want) in [
+            ("outage", "~outage"),
+            ("priority::1", "~priority::1"),
+            ("(perceived) data loss", "~\"(perceived) data loss\""),
+            ("", "~\"\""),
+        ] {
+            assert_eq!(label_ref(name), want);
+        }
+    }
 }
