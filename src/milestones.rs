@@ -64,7 +64,9 @@ mod tests {
             title: title.into(),
             description: None,
             state: MilestoneState::Active,
-            created_at: DateTime::parse_from_rfc3339(created_at).unwrap().with_timezone(&Utc),
+            created_at: DateTime::parse_from_rfc3339(created_at)
+                .unwrap()
+                .with_timezone(&Utc),
             updated_at: None,
             start_date: None,
             due_date: None,
@@ -83,7 +85,11 @@ mod tests {
             ms(1, "WoW", "2026-11-11T00:00:00Z"),
         ];
         let ids: Vec<u64> = titled(&all, "Next WoW").iter().map(|m| m.id).collect();
-        assert_eq!(ids, vec![7, 9, 5], "same second: lower id first; then later created_at");
+        assert_eq!(
+            ids,
+            vec![7, 9, 5],
+            "same second: lower id first; then later created_at"
+        );
         assert_eq!(find_by_title(&all, "WoW").map(|m| m.id), Some(1));
         assert_eq!(find_by_title(&all, "Sprint"), None);
     }

@@ -107,7 +107,11 @@ impl<'a> Slot<'a> {
                 }
             }
         }
-        Slot { title: title.to_string(), kept, held }
+        Slot {
+            title: title.to_string(),
+            kept,
+            held,
+        }
     }
 
     /// A newer copy that keeps the title once the kept copy has been renamed away.
@@ -144,7 +148,10 @@ impl<'a> Slot<'a> {
 }
 
 fn existing(m: &Milestone, title: &str) -> MilestoneTarget {
-    MilestoneTarget::Existing { id: m.id, title: title.to_string() }
+    MilestoneTarget::Existing {
+        id: m.id,
+        title: title.to_string(),
+    }
 }
 
 /// SPEC: `WoW` belongs to an earlier week when its `start_date` is before
@@ -164,7 +171,11 @@ fn is_of_earlier_week(wow: &Milestone, week: &Week) -> bool {
 /// mid-week date counts its own week.
 fn weeks_missed(wow: &Milestone, week: &Week, tz: Tz) -> u32 {
     let since = wow.start_date.unwrap_or_else(|| {
-        let at = if wow.is_open() { wow.updated_at.unwrap_or(wow.created_at) } else { wow.created_at };
+        let at = if wow.is_open() {
+            wow.updated_at.unwrap_or(wow.created_at)
+        } else {
+            wow.created_at
+        };
         at.with_timezone(&tz).date_naive()
     });
     let days = (week.start_date - since).num_days();
@@ -215,7 +226,10 @@ pub fn plan(seen: &ObservedMilestones, week: &Week, cfg: &Config) -> MilestonePl
         (Some(c), _) => {
             closed_target = Some(existing(c, &closed_t));
             if c.is_open() {
-                steps.push(Step::Close { id: c.id, title: closed_t.clone() });
+                steps.push(Step::Close {
+                    id: c.id,
+                    title: closed_t.clone(),
+                });
                 status = RotationStatus::Resumed;
             }
         }
@@ -223,8 +237,16 @@ pub fn plan(seen: &ObservedMilestones, week: &Week, cfg: &Config) -> MilestonePl
         // title GitLab refused after closing (gitlab-api.md §2, PUT not atomic):
         // resume it. Closing a closed milestone again is a no-op, so one PUT does.
         (None, Some(w)) if !w.is_open() || is_of_earlier_week(w, week) => {
-            steps.push(Step::CloseAndRename { id: w.id, from: w.title.clone(), to: closed_t.clone() });
-            status = if w.is_open() { RotationStatus::Rotated } else { RotationStatus::Resumed };
+            steps.push(Step::CloseAndRename {
+                id: w.id,
+                from: w.title.clone(),
+                to: closed_t.clone(),
+            });
+            status = if w.is_open() {
+                RotationStatus::Rotated
+            } else {
+                RotationStatus::Resumed
+            };
             weeks = weeks_missed(w, week, cfg.week.timezone);
             closed_target = Some(existing(w, &closed_t));
             wow_renamed = true;
@@ -278,8 +300,14 @@ pub fn plan(seen: &ObservedMilestones, week: &Week, cfg: &Config) -> MilestonePl
                     Some(existing(n, &titles.current))
                 } else {
                     let (start_date, due_date) = dates(this_week);
-                    steps.push(Step::Create { title: titles.current.clone(), start_date, due_date });
-                    Some(MilestoneTarget::Created { title: titles.current.clone() })
+                    steps.push(Step::Create {
+                        title: titles.current.clone(),
+                        start_date,
+                        due_date,
+                    });
+                    Some(MilestoneTarget::Created {
+                        title: titles.current.clone(),
+                    })
                 }
             } else {
                 // No `WoW` in any state and no `closed(D)`: a new project, or `WoW`
@@ -287,8 +315,14 @@ pub fn plan(seen: &ObservedMilestones, week: &Week, cfg: &Config) -> MilestonePl
                 // week's (renaming it would pull next week's plan into this week).
                 status = RotationStatus::Created;
                 let (start_date, due_date) = dates(this_week);
-                steps.push(Step::Create { title: titles.current.clone(), start_date, due_date });
-                Some(MilestoneTarget::Created { title: titles.current.clone() })
+                steps.push(Step::Create {
+                    title: titles.current.clone(),
+                    start_date,
+                    due_date,
+                });
+                Some(MilestoneTarget::Created {
+                    title: titles.current.clone(),
+                })
             }
         }
     };
@@ -316,8 +350,14 @@ pub fn plan(seen: &ObservedMilestones, week: &Week, cfg: &Config) -> MilestonePl
                     status = RotationStatus::Resumed;
                 }
                 let (start_date, due_date) = dates(next_week);
-                steps.push(Step::Create { title: titles.next.clone(), start_date, due_date });
-                Some(MilestoneTarget::Created { title: titles.next.clone() })
+                steps.push(Step::Create {
+                    title: titles.next.clone(),
+                    start_date,
+                    due_date,
+                });
+                Some(MilestoneTarget::Created {
+                    title: titles.next.clone(),
+                })
             }
         },
     };
@@ -403,7 +443,11 @@ mod tests {
             group_id: None,
             title: title.into(),
             description: None,
-            state: if open { MilestoneState::Active } else { MilestoneState::Closed },
+            state: if open {
+                MilestoneState::Active
+            } else {
+                MilestoneState::Closed
+            },
             created_at: utc(created),
             updated_at: Some(utc(created)),
             start_date: dates.map(|(s, _)| d(s)),
@@ -414,18 +458,36 @@ mod tests {
 
     /// Last week's `WoW` and `Next WoW`, as the previous rotation left them.
     fn last_wow() -> Milestone {
-        m(1, "WoW", true, "2026-11-04T00:00:01Z", Some(("2026-11-11", "2026-11-17")))
+        m(
+            1,
+            "WoW",
+            true,
+            "2026-11-04T00:00:01Z",
+            Some(("2026-11-11", "2026-11-17")),
+        )
     }
     fn last_next() -> Milestone {
-        m(2, "Next WoW", true, "2026-11-11T00:00:01Z", Some(("2026-11-18", "2026-11-24")))
+        m(
+            2,
+            "Next WoW",
+            true,
+            "2026-11-11T00:00:01Z",
+            Some(("2026-11-18", "2026-11-24")),
+        )
     }
 
     fn seen(milestones: Vec<Milestone>) -> ObservedMilestones {
-        ObservedMilestones { milestones, issue_counts: BTreeMap::new() }
+        ObservedMilestones {
+            milestones,
+            issue_counts: BTreeMap::new(),
+        }
     }
 
     fn ex(id: u64, title: &str) -> Option<MilestoneTarget> {
-        Some(MilestoneTarget::Existing { id, title: title.into() })
+        Some(MilestoneTarget::Existing {
+            id,
+            title: title.into(),
+        })
     }
 
     fn created(title: &str) -> Option<MilestoneTarget> {
@@ -433,7 +495,11 @@ mod tests {
     }
 
     fn close_and_rename(id: u64, from: &str, to: &str) -> Step {
-        Step::CloseAndRename { id, from: from.into(), to: to.into() }
+        Step::CloseAndRename {
+            id,
+            from: from.into(),
+            to: to.into(),
+        }
     }
 
     fn rename(id: u64, from: &str, to: &str, dates: Option<(&str, &str)>) -> Step {
@@ -455,7 +521,12 @@ mod tests {
     }
 
     fn set_dates(id: u64, title: &str, start: &str, due: &str) -> Step {
-        Step::SetDates { id, title: title.into(), start_date: d(start), due_date: d(due) }
+        Step::SetDates {
+            id,
+            title: title.into(),
+            start_date: d(start),
+            due_date: d(due),
+        }
     }
 
     const THIS: Option<(&str, &str)> = Some(("2026-11-18", "2026-11-24"));
@@ -479,7 +550,13 @@ mod tests {
                     let i = find(state, *id);
                     state[i].state = MilestoneState::Closed;
                 }
-                Step::Rename { id, to, start_date, due_date, .. } => {
+                Step::Rename {
+                    id,
+                    to,
+                    start_date,
+                    due_date,
+                    ..
+                } => {
                     let i = find(state, *id);
                     state[i].title = to.clone();
                     state[i].updated_at = Some(now);
@@ -488,14 +565,23 @@ mod tests {
                         state[i].due_date = *due_date;
                     }
                 }
-                Step::Create { title, start_date, due_date } => {
+                Step::Create {
+                    title,
+                    start_date,
+                    due_date,
+                } => {
                     let id = state.iter().map(|m| m.id).max().unwrap_or(0) + 1;
                     let mut new = m(id, title, true, NOW, None);
                     new.start_date = *start_date;
                     new.due_date = *due_date;
                     state.push(new);
                 }
-                Step::SetDates { id, start_date, due_date, .. } => {
+                Step::SetDates {
+                    id,
+                    start_date,
+                    due_date,
+                    ..
+                } => {
                     let i = find(state, *id);
                     state[i].start_date = Some(*start_date);
                     state[i].due_date = Some(*due_date);
@@ -574,7 +660,13 @@ mod tests {
 
     #[test]
     fn intermediate_states() {
-        let closed_d = m(1, CLOSED, false, "2026-11-04T00:00:01Z", Some(("2026-11-11", "2026-11-17")));
+        let closed_d = m(
+            1,
+            CLOSED,
+            false,
+            "2026-11-04T00:00:01Z",
+            Some(("2026-11-11", "2026-11-17")),
+        );
         let mut refused = last_wow();
         refused.state = MilestoneState::Closed;
         let renamed_next = m(2, "WoW", true, "2026-11-11T00:00:01Z", THIS);
@@ -638,7 +730,10 @@ mod tests {
                     new_next.clone(),
                 ],
                 Resumed,
-                vec![Step::Close { id: 1, title: CLOSED.into() }],
+                vec![Step::Close {
+                    id: 1,
+                    title: CLOSED.into(),
+                }],
                 ex(1, CLOSED),
                 ex(2, "WoW"),
                 ex(3, "Next WoW"),
@@ -684,7 +779,11 @@ mod tests {
                 "WoW due, Next WoW missing",
                 vec![last_wow()],
                 Rotated,
-                vec![close_and_rename(1, "WoW", CLOSED), create("WoW", THIS), create("Next WoW", NEXT)],
+                vec![
+                    close_and_rename(1, "WoW", CLOSED),
+                    create("WoW", THIS),
+                    create("Next WoW", NEXT),
+                ],
                 ex(1, CLOSED),
                 created("WoW"),
                 created("Next WoW"),
@@ -708,7 +807,13 @@ mod tests {
                 "dates wrong on WoW and Next WoW",
                 vec![
                     closed_d.clone(),
-                    m(2, "WoW", true, "2026-11-11T00:00:01Z", Some(("2026-11-18", "2026-11-25"))),
+                    m(
+                        2,
+                        "WoW",
+                        true,
+                        "2026-11-11T00:00:01Z",
+                        Some(("2026-11-18", "2026-11-25")),
+                    ),
                     m(3, "Next WoW", true, NOW, Some(("2026-11-18", "2026-11-24"))),
                 ],
                 NotDue,
@@ -733,7 +838,10 @@ mod tests {
                 "undated WoW created exactly at week_start is this week's",
                 vec![m(5, "WoW", true, "2026-11-18T00:00:00Z", None)],
                 Resumed,
-                vec![create("Next WoW", NEXT), set_dates(5, "WoW", "2026-11-18", "2026-11-24")],
+                vec![
+                    create("Next WoW", NEXT),
+                    set_dates(5, "WoW", "2026-11-18", "2026-11-24"),
+                ],
                 None,
                 ex(5, "WoW"),
                 created("Next WoW"),
@@ -769,14 +877,30 @@ mod tests {
             let mut state = milestones;
             apply(&mut state, &p.steps);
             let again = plan_for(state);
-            assert_eq!((again.status, again.steps), (NotDue, vec![]), "{case}: second run");
+            assert_eq!(
+                (again.status, again.steps),
+                (NotDue, vec![]),
+                "{case}: second run"
+            );
         }
     }
 
     #[test]
     fn missed_weeks_rotate_once_for_the_latest_d() {
-        let old_wow = m(1, "WoW", true, "2026-10-21T00:00:01Z", Some(("2026-10-28", "2026-11-03")));
-        let old_next = m(2, "Next WoW", true, "2026-10-28T00:00:01Z", Some(("2026-11-04", "2026-11-10")));
+        let old_wow = m(
+            1,
+            "WoW",
+            true,
+            "2026-10-21T00:00:01Z",
+            Some(("2026-10-28", "2026-11-03")),
+        );
+        let old_next = m(
+            2,
+            "Next WoW",
+            true,
+            "2026-10-28T00:00:01Z",
+            Some(("2026-11-04", "2026-11-10")),
+        );
         let p = plan_for(vec![old_wow, old_next]);
         assert_eq!(p.status, Rotated);
         assert_eq!(p.weeks_missed, 2);
@@ -795,11 +919,41 @@ mod tests {
         let w = week();
         let cases = [
             // (start_date, created_at, updated_at, open, weeks missed)
-            (Some("2026-11-11"), "2026-11-04T00:00:00Z", "2026-11-11T00:00:00Z", true, 0),
-            (Some("2026-11-04"), "2026-10-28T00:00:00Z", "2026-11-04T00:00:00Z", true, 1),
-            (Some("2026-10-28"), "2026-10-21T00:00:00Z", "2026-10-28T00:00:00Z", true, 2),
-            (Some("2026-10-30"), "2026-10-21T00:00:00Z", "2026-10-28T00:00:00Z", true, 2), // mid-week start
-            (Some("2026-11-18"), "2026-11-11T00:00:00Z", "2026-11-11T00:00:00Z", true, 0),
+            (
+                Some("2026-11-11"),
+                "2026-11-04T00:00:00Z",
+                "2026-11-11T00:00:00Z",
+                true,
+                0,
+            ),
+            (
+                Some("2026-11-04"),
+                "2026-10-28T00:00:00Z",
+                "2026-11-04T00:00:00Z",
+                true,
+                1,
+            ),
+            (
+                Some("2026-10-28"),
+                "2026-10-21T00:00:00Z",
+                "2026-10-28T00:00:00Z",
+                true,
+                2,
+            ),
+            (
+                Some("2026-10-30"),
+                "2026-10-21T00:00:00Z",
+                "2026-10-28T00:00:00Z",
+                true,
+                2,
+            ), // mid-week start
+            (
+                Some("2026-11-18"),
+                "2026-11-11T00:00:00Z",
+                "2026-11-11T00:00:00Z",
+                true,
+                0,
+            ),
             // Undated: the rename from `Next WoW` (updated_at) marks when it became `WoW`.
             (None, "2026-11-04T00:00:05Z", "2026-11-11T00:00:05Z", true, 0),
             (None, "2026-10-21T00:00:05Z", "2026-10-28T00:00:05Z", true, 2),
@@ -812,7 +966,11 @@ mod tests {
             ms.start_date = start.map(d);
             ms.due_date = start.map(|s| d(s) + chrono::Days::new(6));
             ms.updated_at = Some(utc(updated_at));
-            assert_eq!(weeks_missed(&ms, &w, Tz::UTC), want, "{start:?} {created_at} {updated_at}");
+            assert_eq!(
+                weeks_missed(&ms, &w, Tz::UTC),
+                want,
+                "{start:?} {created_at} {updated_at}"
+            );
         }
     }
 
@@ -836,7 +994,13 @@ mod tests {
         // Wrong or missing dates are left alone.
         let this_week = vec![
             m(5, "WoW", true, "2026-11-18T08:00:00Z", None),
-            m(6, "Next WoW", true, "2026-11-18T08:00:00Z", Some(("2026-01-01", "2026-01-07"))),
+            m(
+                6,
+                "Next WoW",
+                true,
+                "2026-11-18T08:00:00Z",
+                Some(("2026-01-01", "2026-01-07")),
+            ),
         ];
         let p = plan(&seen(this_week), &week(), &cfg);
         assert_eq!((p.status, p.steps), (NotDue, vec![]));
@@ -867,7 +1031,14 @@ mod tests {
         s.issue_counts.insert(9, 0);
         let p = plan(&s, &week(), &Config::default());
         assert_eq!(p.status, NotDue);
-        assert_eq!(p.steps, vec![Step::DeleteDuplicate { id: 9, title: "Next WoW".into(), kept_id: 7 }]);
+        assert_eq!(
+            p.steps,
+            vec![Step::DeleteDuplicate {
+                id: 9,
+                title: "Next WoW".into(),
+                kept_id: 7
+            }]
+        );
         assert_eq!(p.next, ex(7, "Next WoW"));
         assert!(p.conflicts.is_empty());
     }
@@ -876,9 +1047,21 @@ mod tests {
     fn duplicates_during_a_rotation_are_deleted_before_it() {
         // Two overlapping runs on a new project last week created everything twice.
         let mut s = seen(vec![
-            m(1, "WoW", true, "2026-11-11T09:00:00Z", Some(("2026-11-11", "2026-11-17"))),
+            m(
+                1,
+                "WoW",
+                true,
+                "2026-11-11T09:00:00Z",
+                Some(("2026-11-11", "2026-11-17")),
+            ),
             m(2, "Next WoW", true, "2026-11-11T09:00:01Z", THIS),
-            m(3, "WoW", true, "2026-11-11T09:00:01Z", Some(("2026-11-11", "2026-11-17"))),
+            m(
+                3,
+                "WoW",
+                true,
+                "2026-11-11T09:00:01Z",
+                Some(("2026-11-11", "2026-11-17")),
+            ),
             m(4, "Next WoW", true, "2026-11-11T09:00:02Z", THIS),
         ]);
         s.issue_counts.insert(3, 0);
@@ -888,8 +1071,16 @@ mod tests {
         assert_eq!(
             p.steps,
             vec![
-                Step::DeleteDuplicate { id: 3, title: "WoW".into(), kept_id: 1 },
-                Step::DeleteDuplicate { id: 4, title: "Next WoW".into(), kept_id: 2 },
+                Step::DeleteDuplicate {
+                    id: 3,
+                    title: "WoW".into(),
+                    kept_id: 1
+                },
+                Step::DeleteDuplicate {
+                    id: 4,
+                    title: "Next WoW".into(),
+                    kept_id: 2
+                },
                 close_and_rename(1, "WoW", CLOSED),
                 rename(2, "Next WoW", "WoW", THIS),
                 create("Next WoW", NEXT),
@@ -935,7 +1126,13 @@ mod tests {
         let p = plan(&s, &week(), &Config::default());
         assert_eq!(p.status, Rotated);
         // No `Create Next WoW`: #9 holds the title, and GitLab would refuse a second one.
-        assert_eq!(p.steps, vec![close_and_rename(1, "WoW", CLOSED), rename(7, "Next WoW", "WoW", THIS)]);
+        assert_eq!(
+            p.steps,
+            vec![
+                close_and_rename(1, "WoW", CLOSED),
+                rename(7, "Next WoW", "WoW", THIS)
+            ]
+        );
         assert_eq!(p.current, ex(7, "WoW"));
         assert_eq!(p.next, ex(9, "Next WoW"));
         assert_eq!(
@@ -971,15 +1168,33 @@ mod tests {
                 next: "Next Sprint".into(),
                 closed: "Sprint {date} done".into(),
             },
-            week: WeekConfig { starts_on: Weekday::Mon, timezone: "Pacific/Auckland".parse().unwrap() },
+            week: WeekConfig {
+                starts_on: Weekday::Mon,
+                timezone: "Pacific/Auckland".parse().unwrap(),
+            },
             ..Config::default()
         };
         // Sunday 12:00 UTC is Monday 01:00 in Auckland (NZDT, +13): a new week.
         let week = week_of(utc("2026-11-15T12:00:00Z"), cfg.week.starts_on, cfg.week.timezone);
-        assert_eq!((week.start_date, week.closed_date), (d("2026-11-16"), d("2026-11-15")));
+        assert_eq!(
+            (week.start_date, week.closed_date),
+            (d("2026-11-16"), d("2026-11-15"))
+        );
         let s = seen(vec![
-            m(1, "Sprint", true, "2026-11-01T00:00:00Z", Some(("2026-11-09", "2026-11-15"))),
-            m(2, "Next Sprint", true, "2026-11-08T00:00:00Z", Some(("2026-11-16", "2026-11-22"))),
+            m(
+                1,
+                "Sprint",
+                true,
+                "2026-11-01T00:00:00Z",
+                Some(("2026-11-09", "2026-11-15")),
+            ),
+            m(
+                2,
+                "Next Sprint",
+                true,
+                "2026-11-08T00:00:00Z",
+                Some(("2026-11-16", "2026-11-22")),
+            ),
             // Default titles mean nothing here.
             m(3, "WoW", true, "2026-11-01T00:00:00Z", None),
         ]);
@@ -1019,7 +1234,11 @@ mod tests {
             iid,
             project_id: 42,
             title: format!("issue {iid}"),
-            state: if open { IssueState::Opened } else { IssueState::Closed },
+            state: if open {
+                IssueState::Opened
+            } else {
+                IssueState::Closed
+            },
             created_at: utc("2026-11-10T00:00:00Z"),
             updated_at: utc("2026-11-10T00:00:00Z"),
             closed_at: None,
@@ -1027,8 +1246,10 @@ mod tests {
             milestone: milestone.map(|id| m(id, "x", true, "2026-11-01T00:00:00Z", None)),
             assignees: vec![],
             web_url: format!("https://gitlab.example/g/p/-/issues/{iid}"),
-            references: (!full.is_empty())
-                .then(|| References { short: format!("#{iid}"), full: full.into() }),
+            references: (!full.is_empty()).then(|| References {
+                short: format!("#{iid}"),
+                full: full.into(),
+            }),
         }
     }
 
@@ -1041,12 +1262,19 @@ mod tests {
             issue(4, None, true, "g/p#4"),
             issue(5, Some(1), true, ""),
         ];
-        let to = MilestoneTarget::Existing { id: 2, title: "WoW".into() };
+        let to = MilestoneTarget::Existing {
+            id: 2,
+            title: "WoW".into(),
+        };
         let steps = plan_carry_over(&issues, 1, &to);
         let refs: Vec<(String, u64)> = steps
             .iter()
             .map(|s| match s {
-                Step::MoveIssue { issue, from_id, to: t } => {
+                Step::MoveIssue {
+                    issue,
+                    from_id,
+                    to: t,
+                } => {
                     assert_eq!(t, &to);
                     (issue.reference.clone(), *from_id)
                 }
