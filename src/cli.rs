@@ -36,11 +36,14 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Rotate if due, then audit, then write the report (what the CI template runs).
+    /// In a manual pipeline, WOW_ACTION=rotate or WOW_ACTION=audit makes it do only that.
     #[command(after_help = EXAMPLES)]
     Run(Common),
     /// Only the milestone rotation (plus the report).
+    #[command(after_help = EXAMPLES)]
     Rotate(Common),
     /// Only the label audit (plus the report).
+    #[command(after_help = EXAMPLES)]
     Audit(Common),
     /// Configuration commands.
     #[command(subcommand)]
@@ -51,12 +54,25 @@ pub enum Command {
     /// Serve the simulated GitLab over HTTP on 127.0.0.1 (for trying and tests).
     Sandbox(SandboxArgs),
     /// Check the API URL, the token, its scopes and role, and what this configuration needs. No writes.
+    #[command(after_help = EXAMPLES)]
     Doctor(Common),
+}
+
+impl Command {
+    /// The common flags of the commands that take them (not `demo`, `sandbox`).
+    pub fn common(&self) -> Option<&Common> {
+        match self {
+            Command::Run(c) | Command::Rotate(c) | Command::Audit(c) | Command::Doctor(c) => Some(c),
+            Command::Config(ConfigCommand::Check(c)) => Some(c),
+            Command::Demo(_) | Command::Sandbox(_) => None,
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]
 pub enum ConfigCommand {
     /// Validate the configuration and print the effective settings with their sources. No network.
+    #[command(after_help = EXAMPLES)]
     Check(Common),
 }
 
@@ -143,4 +159,100 @@ pub struct SandboxArgs {
     /// The sandbox clock, RFC 3339 [default: the system clock].
     #[arg(long, value_name = "RFC3339")]
     pub now: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    fn parse(args: &[&str]) -> Result<Cli, clap::Error> {
+        Cli::try_parse_from(std::iter::once("wowctl").chain(args.iter().copied()))
+    }
+
+    fn flags(args: &[&str]) -> Flags {
+        let cli = parse(args).unwrap_or_else(|e| panic!("{args:?}: {e}"));
+        cli.command.common().map(Common::flags).unwrap_or_default()
+    }
+
+    #[test]
+    fn the_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn dry_run_flag_forms() {
+        let cases: [(&[&str], Option<bool>); 5] = [
+            (&["run"], None),
+            (&["run", "--dry-run"], Some(true)),
+            (&["run", "--dry-run=true"], Some(true)),
+            (&["run", "--dry-run=false"], Some(false)),
+            (&["audit", "--dry-run", "--project", "42"], Some(true)),
+        ];
+        for (args, expected) in cases {
+            assert_eq!(flags(args).dry_run, expected, "{args:?}");
+        }
+        assert!(parse(&["run", "--dry-run=maybe"]).is_err());
+    }
+
+    #[test]
+    fn common_flags_reach_settings_flags() {
+        let got = flags(&[
+            "config",
+            "check",
+            "--config",
+            "c.yml",
+            "--report-dir",
+            "out",
+            "--now",
+            "2026-11-25T09:00:00Z",
+            "--project",
+            "g/p",
+            "--group",
+            "g",
+            "--api-url",
+            "https://x/api/v4",
+        ]);
+        assert_eq!(
+            got,
+            Flags {
+                dry_run: None,
+                config: Some("c.yml".into()),
+                report_dir: Some("out".into()),
+                now: Some("2026-11-25T09:00:00Z".into()),
+                project: Some("g/p".into()),
+                group: Some("g".into()),
+                api_url: Some("https://x/api/v4".into()),
+            }
+        );
+    }
+
+    #[test]
+    fn verbosity_and_commands_without_common_flags() {
+        let cli = parse(&["rotate", "-vv"]).unwrap();
+        assert_eq!(cli.command.common().map(|c| c.verbose), Some(2));
+        assert!(parse(&["run", "-v", "-q"]).is_err());
+        let cli = parse(&["demo", "--now", "2026-11-25T09:00:00Z"]).unwrap();
+        assert!(cli.command.common().is_none());
+        assert!(matches!(cli.command, Command::Demo(DemoArgs { ref now, .. }) if now.is_some()));
+        let cli = parse(&["sandbox", "--port", "0", "--seed", "empty"]).unwrap();
+        assert!(
+            matches!(cli.command, Command::Sandbox(SandboxArgs { port: 0, ref seed, .. }) if seed == "empty")
+        );
+        assert!(parse(&["sandbox", "--seed", "huge"]).is_err());
+    }
+
+    #[test]
+    fn help_shows_examples_on_every_command() {
+        for args in [
+            &["--help"][..],
+            &["run", "--help"],
+            &["config", "check", "--help"],
+            &["audit", "--help"],
+        ] {
+            let e = parse(args).unwrap_err();
+            assert_eq!(e.kind(), clap::error::ErrorKind::DisplayHelp, "{args:?}");
+            assert!(e.to_string().contains("wowctl demo"), "{args:?}");
+        }
+    }
 }

@@ -210,3 +210,67 @@ fn ser_display<S: serde::Serializer, T: std::fmt::Display>(v: &T, s: S) -> Resul
 fn ser_duration<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_str(&format_duration(*d))
 }
+
+/// Every key of the configuration file, dotted, in the file's order (for `config check`
+/// and for the sources map). `file.rs` accepts exactly these.
+pub const KEYS: [&str; 21] = [
+    "milestones.current",
+    "milestones.next",
+    "milestones.closed",
+    "week.starts_on",
+    "week.timezone",
+    "rotation.carry_over_open_issues",
+    "rotation.set_dates",
+    "labels.unscheduled",
+    "labels.outage",
+    "labels.data_loss",
+    "labels.priorities",
+    "audit.fix",
+    "audit.grace",
+    "audit.handoff_max_silence",
+    "audit.rules",
+    "report.formats",
+    "report.fail_on_findings",
+    "report.history_weeks",
+    "api.concurrency",
+    "api.timeout",
+    "api.max_retries",
+];
+
+impl Config {
+    /// The value of one dotted key as it would be written in the file (free text quoted,
+    /// lists in brackets), for `config check`. `None` for a key not in `KEYS`.
+    pub fn value_text(&self, key: &str) -> Option<String> {
+        fn quoted(s: &str) -> String {
+            format!("{s:?}")
+        }
+        fn list<T>(items: &[T], f: impl Fn(&T) -> String) -> String {
+            format!("[{}]", items.iter().map(f).collect::<Vec<_>>().join(", "))
+        }
+        let text = match key {
+            "milestones.current" => quoted(&self.milestones.current),
+            "milestones.next" => quoted(&self.milestones.next),
+            "milestones.closed" => quoted(&self.milestones.closed),
+            "week.starts_on" => weekday_name(self.week.starts_on).to_string(),
+            "week.timezone" => self.week.timezone.to_string(),
+            "rotation.carry_over_open_issues" => self.rotation.carry_over_open_issues.to_string(),
+            "rotation.set_dates" => self.rotation.set_dates.to_string(),
+            "labels.unscheduled" => quoted(&self.labels.unscheduled),
+            "labels.outage" => quoted(&self.labels.outage),
+            "labels.data_loss" => quoted(&self.labels.data_loss),
+            "labels.priorities" => list(&self.labels.priorities, |s| quoted(s)),
+            "audit.fix" => self.audit.fix.to_string(),
+            "audit.grace" => format_duration(self.audit.grace),
+            "audit.handoff_max_silence" => format_duration(self.audit.handoff_max_silence),
+            "audit.rules" => list(&self.audit.rules, |r| r.as_str().to_string()),
+            "report.formats" => list(&self.report.formats, |f| f.as_str().to_string()),
+            "report.fail_on_findings" => self.report.fail_on_findings.to_string(),
+            "report.history_weeks" => self.report.history_weeks.to_string(),
+            "api.concurrency" => self.api.concurrency.to_string(),
+            "api.timeout" => format_duration(self.api.timeout),
+            "api.max_retries" => self.api.max_retries.to_string(),
+            _ => return None,
+        };
+        Some(text)
+    }
+}

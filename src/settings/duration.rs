@@ -1,0 +1,119 @@
+//! Durations as written in `.wow.yml` (`24h`, `30m`, `2d`, `1h30m`, `0m`): the inverse of
+//! `config::format_duration`. Pure; never panics on any input, the error says what is allowed.
+
+use std::time::Duration;
+
+/// What the error messages say is allowed.
+pub const DURATION_HELP: &str =
+    "a duration like \"30m\", \"24h\", \"2d\" or \"1h30m\" (units d, h, m, s, largest first)";
+
+/// Parses `<n><unit>` groups, units `d`, `h`, `m`, `s`, each at most once, largest first.
+/// The error is a short reason; the caller adds the key and `DURATION_HELP`.
+pub fn parse_duration(text: &str) -> Result<Duration, String> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Err("empty duration".into());
+    }
+    let mut total: u64 = 0;
+    // Index into UNITS of the last unit seen: units must strictly decrease.
+    let mut last_unit: Option<usize> = None;
+    let mut rest = text;
+    while !rest.is_empty() {
+        let digits_len = rest.bytes().take_while(u8::is_ascii_digit).count();
+        if rest.starts_with(char::is_whitespace) {
+            return Err("no spaces allowed inside a duration".into());
+        }
+        if digits_len == 0 {
+            return Err(format!("expected a number at {rest:?}"));
+        }
+        let (digits, after) = rest.split_at(digits_len);
+        let mut chars = after.chars();
+        let Some(unit) = chars.next() else {
+            return Err(format!("{digits:?} has no unit"));
+        };
+        let Some(index) = UNITS.iter().position(|(u, _)| *u == unit) else {
+            return Err(format!("unknown unit {unit:?}"));
+        };
+        if last_unit.is_some_and(|last| index <= last) {
+            return Err(format!("unit {unit:?} repeated or out of order"));
+        }
+        last_unit = Some(index);
+        let n: u64 = digits.parse().map_err(|_| "number too large".to_string())?;
+        total = n
+            .checked_mul(UNITS[index].1)
+            .and_then(|secs| total.checked_add(secs))
+            .ok_or_else(|| "duration too large".to_string())?;
+        rest = chars.as_str();
+    }
+    Ok(Duration::from_secs(total))
+}
+
+const UNITS: [(char, u64); 4] = [('d', 86_400), ('h', 3_600), ('m', 60), ('s', 1)];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::settings::config::format_duration;
+    use proptest::prelude::*;
+
+    #[test]
+    fn parses_valid_durations() {
+        let cases = [
+            ("0m", 0),
+            ("0s", 0),
+            ("30m", 1_800),
+            ("24h", 86_400),
+            ("2d", 172_800),
+            ("1h30m", 5_400),
+            ("1d2h3m4s", 93_784),
+            ("90s", 90),
+            (" 5m ", 300),
+        ];
+        for (text, secs) in cases {
+            assert_eq!(parse_duration(text), Ok(Duration::from_secs(secs)), "{text}");
+        }
+    }
+
+    #[test]
+    fn rejects_invalid_durations() {
+        let cases = [
+            ("", "empty duration"),
+            ("   ", "empty duration"),
+            ("5", "\"5\" has no unit"),
+            ("m", "expected a number at \"m\""),
+            ("5x", "unknown unit 'x'"),
+            ("1.5h", "unknown unit '.'"),
+            ("-1h", "expected a number at \"-1h\""),
+            ("30m1h", "unit 'h' repeated or out of order"),
+            ("1h1h", "unit 'h' repeated or out of order"),
+            ("1h 30m", "no spaces allowed inside a duration"),
+            ("99999999999999999999s", "number too large"),
+            ("999999999999999999d", "duration too large"),
+            ("5é", "unknown unit 'é'"),
+        ];
+        for (text, reason) in cases {
+            assert_eq!(parse_duration(text), Err(reason.to_string()), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn format_then_parse_round_trips() {
+        for secs in [0, 1, 59, 60, 61, 3_599, 3_600, 86_399, 86_400, 93_784, 1_000_000] {
+            let d = Duration::from_secs(secs);
+            assert_eq!(parse_duration(&format_duration(d)), Ok(d), "{secs}");
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+        #[test]
+        fn never_panics(s in ".{0,24}") {
+            let _ = parse_duration(&s);
+        }
+
+        #[test]
+        fn never_panics_on_duration_like_text(s in "[0-9dhms ]{0,24}") {
+            let _ = parse_duration(&s);
+        }
+    }
+}
