@@ -1,8 +1,339 @@
-//! The json renderer. Pure. STUB.
+//! The `report.json` renderer: the report for programs, shape fixed by
+//! `docs/report-schema.json` (documented field by field in `docs/report-schema.md`).
+//!
+//! The shape is built here from private structs, not from the derived `Serialize`
+//! of `Report`, so that a change to the internal types cannot silently change
+//! what programs read. Pure: no I/O, no clock. Never put the token in here.
 
-use super::Report;
+use super::{ActionRecord, CarriedIssue, HistoryWeek, IssueKey, MilestoneInfo, Report, SCHEMA_VERSION};
+use crate::audit::{Finding, FixStatus, Subject};
+use chrono::{NaiveDate, SecondsFormat};
+use serde::Serialize;
+use std::collections::BTreeMap;
 
+/// Pretty JSON, ending with a newline.
 pub fn render(report: &Report) -> String {
-    let _ = report;
-    String::new()
+    let doc = Doc::from(report);
+    // Serialising plain structs of strings and numbers cannot fail; fall back to a
+    // minimal valid document rather than panicking if it ever did.
+    match serde_json::to_string_pretty(&doc) {
+        Ok(mut s) => {
+            s.push('\n');
+            s
+        }
+        Err(e) => format!(
+            "{{\"schema_version\": {SCHEMA_VERSION}, \"errors\": [{}]}}\n",
+            serde_json::Value::String(format!("the report could not be serialised: {e}"))
+        ),
+    }
+}
+
+#[derive(Serialize)]
+struct Doc<'a> {
+    schema_version: u32,
+    tool: ToolDoc<'a>,
+    command: &'a str,
+    now: String,
+    dry_run: bool,
+    scope: Option<&'a str>,
+    week: WeekDoc,
+    exit_code: i32,
+    rotation: RotationDoc<'a>,
+    audit: AuditDoc<'a>,
+    history: Vec<HistoryDoc<'a>>,
+    carried_weeks: Vec<CarriedDoc<'a>>,
+    errors: &'a [String],
+    /// API requests sent, by method (`GET`, `POST`, ...), every retry counted.
+    requests: &'a BTreeMap<String, u64>,
+    requests_total: u64,
+    links: LinksDoc<'a>,
+}
+
+#[derive(Serialize)]
+struct ToolDoc<'a> {
+    name: &'a str,
+    version: &'a str,
+}
+
+#[derive(Serialize)]
+struct WeekDoc {
+    start: String,
+    end: String,
+}
+
+#[derive(Serialize)]
+struct MilestoneDoc<'a> {
+    id: Option<u64>,
+    title: &'a str,
+    state: Option<&'a str>,
+    start_date: Option<String>,
+    due_date: Option<String>,
+    web_url: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct ActionDoc<'a> {
+    kind: &'a str,
+    target: &'a str,
+    description: &'a str,
+    applied: bool,
+    outcome: &'static str,
+    error: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct RotationDoc<'a> {
+    status: &'static str,
+    weeks_missed: u32,
+    before: Vec<MilestoneDoc<'a>>,
+    closed_milestone: Option<MilestoneDoc<'a>>,
+    current_milestone: Option<MilestoneDoc<'a>>,
+    next_milestone: Option<MilestoneDoc<'a>>,
+    actions: Vec<ActionDoc<'a>>,
+    carried_over: Vec<serde_json::Value>,
+}
+
+#[derive(Serialize)]
+struct AuditDoc<'a> {
+    status: &'static str,
+    rules: Vec<&'static str>,
+    issues_checked: usize,
+    findings_count: usize,
+    fixed_count: usize,
+    findings: Vec<FindingDoc<'a>>,
+}
+
+#[derive(Serialize)]
+struct FindingDoc<'a> {
+    rule: &'static str,
+    issue_iid: Option<u64>,
+    subject: SubjectDoc<'a>,
+    message: &'a str,
+    fix: Option<String>,
+    fix_kind: Option<&'static str>,
+    fix_status: &'static str,
+    fixed: bool,
+}
+
+#[derive(Serialize)]
+struct SubjectDoc<'a> {
+    kind: &'static str,
+    /// What a person reads: `#12 Fix disk alert`, `milestone "…"`, `label ~"…"`.
+    name: String,
+    title: &'a str,
+    reference: Option<&'a str>,
+    project_id: Option<u64>,
+    id: Option<u64>,
+    web_url: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct HistoryDoc<'a> {
+    title: &'a str,
+    end_date: String,
+    closed_issues: u32,
+    unscheduled: u32,
+    outages: u32,
+}
+
+#[derive(Serialize)]
+struct CarriedDoc<'a> {
+    reference: &'a str,
+    title: &'a str,
+    web_url: &'a str,
+    weeks_carried: u32,
+}
+
+#[derive(Serialize)]
+struct LinksDoc<'a> {
+    pipeline_url: Option<&'a str>,
+    job_url: Option<&'a str>,
+    project_url: Option<&'a str>,
+    pipeline_source: Option<&'a str>,
+}
+
+fn date(d: NaiveDate) -> String {
+    d.format("%Y-%m-%d").to_string()
+}
+
+fn milestone(m: &MilestoneInfo) -> MilestoneDoc<'_> {
+    MilestoneDoc {
+        id: m.id,
+        title: &m.title,
+        state: m.state.as_deref(),
+        start_date: m.start_date.map(date),
+        due_date: m.due_date.map(date),
+        web_url: m.web_url.as_deref(),
+    }
+}
+
+fn action(a: &ActionRecord) -> ActionDoc<'_> {
+    ActionDoc {
+        kind: &a.kind,
+        target: &a.target,
+        description: &a.description,
+        applied: a.applied,
+        outcome: outcome_str(a.outcome),
+        error: a.error.as_deref(),
+    }
+}
+
+/// The snake_case name of an outcome, as in the schema.
+pub(crate) fn outcome_str(o: super::Outcome) -> &'static str {
+    use super::Outcome::*;
+    match o {
+        Applied => "applied",
+        Planned => "planned",
+        AlreadyDone => "already_done",
+        Failed => "failed",
+        NotAttempted => "not_attempted",
+    }
+}
+
+/// The snake_case name of a fix status, as in the schema.
+pub(crate) fn fix_status_str(s: FixStatus) -> &'static str {
+    match s {
+        FixStatus::None => "none",
+        FixStatus::Disabled => "disabled",
+        FixStatus::Planned => "planned",
+        FixStatus::Applied => "applied",
+        FixStatus::Failed => "failed",
+    }
+}
+
+pub(crate) fn audit_status_str(s: super::AuditStatus) -> &'static str {
+    match s {
+        super::AuditStatus::Done => "done",
+        super::AuditStatus::Skipped => "skipped",
+        super::AuditStatus::Failed => "failed",
+    }
+}
+
+fn subject(s: &Subject) -> SubjectDoc<'_> {
+    let name = s.display_name();
+    match s {
+        Subject::Issue {
+            project_id,
+            iid: _,
+            title,
+            reference,
+            web_url,
+        } => SubjectDoc {
+            kind: "issue",
+            name,
+            title,
+            reference: Some(reference),
+            project_id: Some(*project_id),
+            id: None,
+            web_url: Some(web_url),
+        },
+        Subject::Milestone { id, title, web_url } => SubjectDoc {
+            kind: "milestone",
+            name,
+            title,
+            reference: None,
+            project_id: None,
+            id: Some(*id),
+            web_url: web_url.as_deref(),
+        },
+        Subject::Label { name: label } => SubjectDoc {
+            kind: "label",
+            name,
+            title: label,
+            reference: None,
+            project_id: None,
+            id: None,
+            web_url: None,
+        },
+    }
+}
+
+fn finding(f: &Finding) -> FindingDoc<'_> {
+    FindingDoc {
+        rule: f.rule.as_str(),
+        issue_iid: f.subject.issue_iid(),
+        subject: subject(&f.subject),
+        message: &f.message,
+        fix: f.fix.as_ref().map(|s| s.describe()),
+        fix_kind: f.fix.as_ref().map(|s| s.kind()),
+        fix_status: fix_status_str(f.fix_status),
+        fixed: f.fixed(),
+    }
+}
+
+fn history(h: &HistoryWeek) -> HistoryDoc<'_> {
+    HistoryDoc {
+        title: &h.title,
+        end_date: date(h.end_date),
+        closed_issues: h.closed_issues,
+        unscheduled: h.unscheduled,
+        outages: h.outages,
+    }
+}
+
+fn carried(c: &CarriedIssue) -> CarriedDoc<'_> {
+    CarriedDoc {
+        reference: &c.reference,
+        title: &c.title,
+        web_url: &c.web_url,
+        weeks_carried: c.weeks_carried,
+    }
+}
+
+impl<'a> From<&'a Report> for Doc<'a> {
+    fn from(r: &'a Report) -> Self {
+        let rot = &r.rotation;
+        Doc {
+            schema_version: SCHEMA_VERSION,
+            tool: ToolDoc {
+                name: r.tool.name,
+                version: r.tool.version,
+            },
+            command: &r.command,
+            now: r.now.to_rfc3339_opts(SecondsFormat::Secs, true),
+            dry_run: r.dry_run,
+            scope: r.scope.as_deref(),
+            week: WeekDoc {
+                start: date(r.week.start),
+                end: date(r.week.end),
+            },
+            exit_code: r.exit_code,
+            rotation: RotationDoc {
+                status: rot.status.as_str(),
+                weeks_missed: rot.weeks_missed,
+                before: rot.before.iter().map(milestone).collect(),
+                closed_milestone: rot.closed_milestone.as_ref().map(milestone),
+                current_milestone: rot.current_milestone.as_ref().map(milestone),
+                next_milestone: rot.next_milestone.as_ref().map(milestone),
+                actions: rot.actions.iter().map(action).collect(),
+                carried_over: rot
+                    .carried_over
+                    .iter()
+                    .map(|k| match k {
+                        IssueKey::Iid(i) => serde_json::Value::from(*i),
+                        IssueKey::Reference(s) => serde_json::Value::from(s.as_str()),
+                    })
+                    .collect(),
+            },
+            audit: AuditDoc {
+                status: audit_status_str(r.audit.status),
+                rules: r.audit.rules.iter().map(|x| x.as_str()).collect(),
+                issues_checked: r.audit.issues_checked,
+                findings_count: r.audit.findings.len(),
+                fixed_count: r.audit.findings.iter().filter(|f| f.fixed()).count(),
+                findings: r.audit.findings.iter().map(finding).collect(),
+            },
+            history: r.history.iter().map(history).collect(),
+            carried_weeks: r.carried_weeks.iter().map(carried).collect(),
+            errors: &r.errors,
+            requests: &r.requests,
+            requests_total: r.requests.values().fold(0u64, |a, b| a.saturating_add(*b)),
+            links: LinksDoc {
+                pipeline_url: r.links.pipeline_url.as_deref(),
+                job_url: r.links.job_url.as_deref(),
+                project_url: r.links.project_url.as_deref(),
+                pipeline_source: r.links.pipeline_source.as_deref(),
+            },
+        }
+    }
 }

@@ -1,8 +1,468 @@
-//! The markdown renderer. Pure. STUB.
+//! The `report.md` renderer: the report for a person on the job's artifact page.
+//! It says first what happened (headline, dry-run banner), then the rotation
+//! before → after with each step's outcome, the findings grouped by rule with
+//! what was fixed, planned, or needs a person, the errors, and the links.
+//!
+//! Pure: no I/O, no clock. Every text that comes from GitLab (titles, messages,
+//! label names) goes through `escape`, so a `|` in a title cannot break a table.
+//! The words shared with the HTML page and the job log (`headline`, outcome and
+//! fix labels) live here so all three say the same thing.
 
-use super::Report;
+use super::{ActionRecord, AuditStatus, MilestoneInfo, Outcome, Report, RotationStatus};
+use crate::audit::{Finding, FixStatus};
+use crate::settings::config::RuleName;
+use std::fmt::Write as _;
 
 pub fn render(report: &Report) -> String {
-    let _ = report;
-    String::new()
+    let mut out = String::new();
+    let _ = write_report(&mut out, report);
+    out
+}
+
+/// Escapes text for inline Markdown (GitLab-flavoured): characters that start
+/// emphasis, links, HTML, tables, label (`~`) and heading syntax get a backslash;
+/// `&` becomes `&amp;` so a title cannot smuggle an entity; line breaks become spaces.
+pub(crate) fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        match c {
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '~' | '#' | '{' | '}' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '&' => out.push_str("&amp;"),
+            '\r' | '\n' => out.push(' '),
+            c if c.is_control() && c != '\t' => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A URL made safe for `[text](url)`: spaces and parentheses percent-encoded.
+fn url(u: &str) -> String {
+    u.chars()
+        .filter(|c| !c.is_control())
+        .map(|c| match c {
+            ' ' => "%20".to_string(),
+            '(' => "%28".to_string(),
+            ')' => "%29".to_string(),
+            '<' => "%3C".to_string(),
+            '>' => "%3E".to_string(),
+            c => c.to_string(),
+        })
+        .collect()
+}
+
+fn link(text: &str, href: Option<&str>) -> String {
+    match href {
+        Some(h) if !h.is_empty() => format!("[{}]({})", escape(text), url(h)),
+        _ => escape(text),
+    }
+}
+
+/// The one line that says what this run did, shared by every format:
+/// "Rotated · 7 findings (2 fixed) · 1 error".
+pub(crate) fn headline(r: &Report) -> String {
+    let mut parts = vec![status_phrase(r.rotation.status).to_string()];
+    match r.audit.status {
+        AuditStatus::Done => {
+            let n = r.audit.findings.len();
+            let fixed = r.audit.findings.iter().filter(|f| f.fixed()).count();
+            let mut s = plural(n, "finding", "findings");
+            if n == 0 {
+                s = "no findings".to_string();
+            }
+            if fixed > 0 {
+                s.push_str(&format!(" ({fixed} fixed)"));
+            }
+            parts.push(s);
+        }
+        AuditStatus::Failed => parts.push("audit failed".to_string()),
+        AuditStatus::Skipped => {}
+    }
+    if !r.errors.is_empty() {
+        parts.push(plural(r.errors.len(), "error", "errors"));
+    }
+    let mut line = parts.join(" · ");
+    if let Some(first) = line.get(..1) {
+        line = first.to_uppercase() + &line[1..];
+    }
+    line
+}
+
+pub(crate) fn plural(n: usize, one: &str, many: &str) -> String {
+    if n == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{n} {many}")
+    }
+}
+
+/// The rotation status in words.
+pub(crate) fn status_phrase(s: RotationStatus) -> &'static str {
+    match s {
+        RotationStatus::Rotated => "rotated",
+        RotationStatus::Resumed => "rotation resumed and completed",
+        RotationStatus::Created => "WoW and Next WoW created",
+        RotationStatus::NotDue => "rotation not due",
+        RotationStatus::Planned => "rotation planned (dry run)",
+        RotationStatus::Failed => "rotation failed",
+        RotationStatus::Skipped => "rotation skipped",
+    }
+}
+
+/// The rotation status as a short heading word: "rotated", "not due".
+pub(crate) fn status_word(s: RotationStatus) -> &'static str {
+    match s {
+        RotationStatus::Rotated => "rotated",
+        RotationStatus::Resumed => "resumed and completed",
+        RotationStatus::Created => "WoW and Next WoW created",
+        RotationStatus::NotDue => "not due",
+        RotationStatus::Planned => "planned (dry run)",
+        RotationStatus::Failed => "failed",
+        RotationStatus::Skipped => "skipped",
+    }
+}
+
+/// Icon and word for a step's outcome.
+pub(crate) fn outcome_label(o: Outcome) -> (&'static str, &'static str) {
+    match o {
+        Outcome::Applied => ("✅", "applied"),
+        Outcome::Planned => ("📝", "planned"),
+        Outcome::AlreadyDone => ("⏭", "already done"),
+        Outcome::Failed => ("❌", "failed"),
+        Outcome::NotAttempted => ("⏸", "not attempted (an earlier step failed)"),
+    }
+}
+
+/// Icon and word for what became of a finding's fix.
+pub(crate) fn fix_label(s: FixStatus) -> (&'static str, &'static str) {
+    match s {
+        FixStatus::Applied => ("✅", "fixed"),
+        FixStatus::Planned => ("📝", "planned"),
+        FixStatus::Failed => ("❌", "fix failed"),
+        FixStatus::Disabled => ("🔧", "fix off (audit.fix)"),
+        FixStatus::None => ("👤", "needs a person"),
+    }
+}
+
+/// What each rule checks, one line, for the heading of its group.
+pub(crate) fn rule_summary(rule: RuleName) -> &'static str {
+    match rule {
+        RuleName::Unscheduled => "Issues added to WoW after its week started, without ~unscheduled",
+        RuleName::Priority => "Open issues with no priority label, or more than one",
+        RuleName::Handoff => "Open outages and data-loss issues that need a hand-off",
+        RuleName::LabelDefinitions => "Configured labels that do not exist",
+        RuleName::StrayMilestones => "Milestones of closed weeks left open",
+    }
+}
+
+/// The rules in report order: the enabled ones, then any other rule a finding names.
+pub(crate) fn rules_in_order(r: &Report) -> Vec<RuleName> {
+    let mut rules = r.audit.rules.clone();
+    for f in &r.audit.findings {
+        if !rules.contains(&f.rule) {
+            rules.push(f.rule);
+        }
+    }
+    rules
+}
+
+/// What a rule without findings shows: a failed audit may not have reached it.
+pub(crate) fn no_findings(r: &Report) -> &'static str {
+    if r.audit.status == AuditStatus::Failed {
+        "no findings (the audit did not finish)"
+    } else {
+        "no findings"
+    }
+}
+
+pub(crate) fn findings_of(r: &Report, rule: RuleName) -> Vec<&Finding> {
+    r.audit.findings.iter().filter(|f| f.rule == rule).collect()
+}
+
+/// `(fixed, planned, failed, needs a person)`.
+pub(crate) fn fix_counts(r: &Report) -> (usize, usize, usize, usize) {
+    let mut c = (0, 0, 0, 0);
+    for f in &r.audit.findings {
+        match f.fix_status {
+            FixStatus::Applied => c.0 += 1,
+            FixStatus::Planned => c.1 += 1,
+            FixStatus::Failed => c.2 += 1,
+            FixStatus::Disabled | FixStatus::None => c.3 += 1,
+        }
+    }
+    c
+}
+
+fn dates(m: &MilestoneInfo) -> String {
+    match (m.start_date, m.due_date) {
+        (Some(s), Some(d)) => format!(" ({s} – {d})"),
+        (None, Some(d)) => format!(" (due {d})"),
+        (Some(s), None) => format!(" (from {s})"),
+        (None, None) => String::new(),
+    }
+}
+
+fn milestone(m: &MilestoneInfo) -> String {
+    let state = match m.state.as_deref() {
+        Some(s) if s != "active" => format!(", {}", escape(s)),
+        _ => String::new(),
+    };
+    let new = if m.id.is_none() { ", to be created" } else { "" };
+    format!("{}{}{state}{new}", link(&m.title, m.web_url.as_deref()), dates(m))
+}
+
+fn write_report(o: &mut String, r: &Report) -> std::fmt::Result {
+    writeln!(o, "# WoW report: {}", escape(&headline(r)))?;
+    writeln!(o)?;
+    if r.dry_run {
+        writeln!(
+            o,
+            "> **DRY RUN**: nothing was changed in GitLab. Steps and fixes marked 📝 are what a real run would do."
+        )?;
+        writeln!(o)?;
+    }
+    let mut facts = vec![
+        format!("Week **{}** – **{}**", r.week.start, r.week.end),
+        format!("`wowctl {}`", escape(&r.command).replace('`', "")),
+    ];
+    if let Some(scope) = &r.scope {
+        facts.push(escape(scope));
+    }
+    facts.push(r.now.format("%Y-%m-%d %H:%M UTC").to_string());
+    facts.push(format!("exit status {}", r.exit_code));
+    writeln!(o, "{}", facts.join(" · "))?;
+    writeln!(o)?;
+
+    write_rotation(o, r)?;
+    write_audit(o, r)?;
+    write_errors(o, r)?;
+    write_footer(o, r)
+}
+
+fn write_rotation(o: &mut String, r: &Report) -> std::fmt::Result {
+    let rot = &r.rotation;
+    writeln!(o, "## Rotation: {}", status_word(rot.status))?;
+    writeln!(o)?;
+    if rot.status == RotationStatus::Skipped && rot.actions.is_empty() && rot.before.is_empty() {
+        writeln!(o, "This command does not rotate.")?;
+        writeln!(o)?;
+        return Ok(());
+    }
+    if rot.weeks_missed > 0 {
+        writeln!(
+            o,
+            "⚠ WoW had stayed open {} past its week: rotated once, named for the most recent week.",
+            plural(rot.weeks_missed as usize, "week", "weeks")
+        )?;
+        writeln!(o)?;
+    }
+    if rot.before.is_empty() {
+        writeln!(o, "**Before:** no WoW milestones were open.")?;
+    } else {
+        let list: Vec<String> = rot.before.iter().map(milestone).collect();
+        writeln!(o, "**Before:** {}", list.join(", "))?;
+    }
+    writeln!(o)?;
+    writeln!(o, "**After:**")?;
+    writeln!(o)?;
+    let after = [
+        ("closed", &rot.closed_milestone),
+        ("current", &rot.current_milestone),
+        ("next", &rot.next_milestone),
+    ];
+    for (role, m) in after {
+        match m {
+            Some(m) => writeln!(o, "- {role}: {}", milestone(m))?,
+            None => writeln!(o, "- {role}: none")?,
+        }
+    }
+    writeln!(o)?;
+
+    if !rot.actions.is_empty() {
+        writeln!(o, "### Steps")?;
+        writeln!(o)?;
+        writeln!(o, "| | step | outcome |")?;
+        writeln!(o, "|---|---|---|")?;
+        for a in &rot.actions {
+            writeln!(o, "{}", action_row(a))?;
+        }
+        writeln!(o)?;
+    }
+
+    if !rot.carried_over.is_empty() {
+        let verb = if r.dry_run {
+            "To carry over"
+        } else {
+            "Carried over"
+        };
+        writeln!(o, "### {verb} ({})", rot.carried_over.len())?;
+        writeln!(o)?;
+        let keys: Vec<String> = rot
+            .carried_over
+            .iter()
+            .map(|k| match k {
+                super::IssueKey::Iid(i) => format!("#{i}"),
+                super::IssueKey::Reference(s) => escape(s),
+            })
+            .collect();
+        writeln!(o, "{}", keys.join(", "))?;
+        writeln!(o)?;
+    }
+    Ok(())
+}
+
+fn action_row(a: &ActionRecord) -> String {
+    let (icon, word) = outcome_label(a.outcome);
+    let outcome = match &a.error {
+        Some(e) => format!("{word}: {}", escape(e)),
+        None => word.to_string(),
+    };
+    format!("| {icon} | {} | {outcome} |", escape(&a.description))
+}
+
+fn write_audit(o: &mut String, r: &Report) -> std::fmt::Result {
+    let a = &r.audit;
+    match a.status {
+        AuditStatus::Skipped => {
+            writeln!(o, "## Audit: skipped")?;
+            writeln!(o)?;
+            return Ok(());
+        }
+        AuditStatus::Failed => writeln!(o, "## Audit: failed")?,
+        AuditStatus::Done => writeln!(
+            o,
+            "## Audit: {} in {} checked",
+            if a.findings.is_empty() {
+                "no findings".to_string()
+            } else {
+                plural(a.findings.len(), "finding", "findings")
+            },
+            plural(a.issues_checked, "issue", "issues")
+        )?,
+    }
+    writeln!(o)?;
+    if !a.findings.is_empty() {
+        let (fixed, planned, failed, person) = fix_counts(r);
+        writeln!(
+            o,
+            "✅ fixed: {fixed} · 📝 planned: {planned} · ❌ fix failed: {failed} · 👤 needs a person: {person}"
+        )?;
+        writeln!(o)?;
+    }
+    for rule in rules_in_order(r) {
+        let fs = findings_of(r, rule);
+        if fs.is_empty() {
+            writeln!(o, "### `{}`: {}", rule.as_str(), no_findings(r))?;
+            writeln!(o)?;
+            continue;
+        }
+        writeln!(o, "### `{}` ({})", rule.as_str(), fs.len())?;
+        writeln!(o)?;
+        writeln!(o, "{}.", escape(rule_summary(rule)))?;
+        writeln!(o)?;
+        writeln!(o, "| about | what is wrong | fix |")?;
+        writeln!(o, "|---|---|---|")?;
+        for f in fs {
+            writeln!(o, "{}", finding_row(f))?;
+        }
+        writeln!(o)?;
+    }
+    Ok(())
+}
+
+fn subject_link(f: &Finding) -> String {
+    use crate::audit::Subject;
+    let href = match &f.subject {
+        Subject::Issue { web_url, .. } => Some(web_url.as_str()),
+        Subject::Milestone { web_url, .. } => web_url.as_deref(),
+        Subject::Label { .. } => None,
+    };
+    link(&f.subject.display_name(), href)
+}
+
+fn finding_row(f: &Finding) -> String {
+    let (icon, word) = fix_label(f.fix_status);
+    let fix = match &f.fix {
+        Some(step) => format!("{icon} {word}: {}", escape(&step.describe())),
+        None => format!("{icon} {word}"),
+    };
+    format!("| {} | {} | {fix} |", subject_link(f), escape(&f.message))
+}
+
+fn write_errors(o: &mut String, r: &Report) -> std::fmt::Result {
+    if r.errors.is_empty() {
+        return Ok(());
+    }
+    writeln!(o, "## Errors ({})", r.errors.len())?;
+    writeln!(o)?;
+    for e in &r.errors {
+        writeln!(o, "- ❌ {}", escape(e))?;
+    }
+    writeln!(o)?;
+    Ok(())
+}
+
+fn write_footer(o: &mut String, r: &Report) -> std::fmt::Result {
+    writeln!(o, "---")?;
+    writeln!(o)?;
+    let total: u64 = r.requests.values().fold(0u64, |a, b| a.saturating_add(*b));
+    if total == 0 {
+        writeln!(o, "API requests: none.")?;
+    } else {
+        let by: Vec<String> = r
+            .requests
+            .iter()
+            .map(|(m, n)| format!("{} {n}", escape(m)))
+            .collect();
+        writeln!(o, "API requests: {total} ({})", by.join(", "))?;
+    }
+    let mut links = Vec::new();
+    if let Some(u) = &r.links.pipeline_url {
+        links.push(link("pipeline", Some(u)));
+    }
+    if let Some(u) = &r.links.job_url {
+        links.push(link("job", Some(u)));
+    }
+    if let Some(u) = &r.links.project_url {
+        links.push(link("project", Some(u)));
+    }
+    if !links.is_empty() {
+        writeln!(o)?;
+        writeln!(o, "Links: {}", links.join(" · "))?;
+    }
+    writeln!(o)?;
+    writeln!(o, "Written by {} {}.", r.tool.name, escape(r.tool.version))?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escape_neutralises_markdown_syntax() {
+        let cases = [
+            ("plain title", "plain title"),
+            ("a | b", "a \\| b"),
+            ("*bold* _it_", "\\*bold\\* \\_it\\_"),
+            ("[x](y)", "\\[x\\](y)"),
+            ("<script>", "\\<script\\>"),
+            ("~\"label\"", "\\~\"label\""),
+            ("# heading", "\\# heading"),
+            ("a\nb\r\nc", "a b  c"),
+            ("R&D", "R&amp;D"),
+            ("back\\slash `code`", "back\\\\slash \\`code\\`"),
+        ];
+        for (input, want) in cases {
+            assert_eq!(escape(input), want, "input {input:?}");
+        }
+    }
+
+    #[test]
+    fn url_encodes_what_breaks_a_link() {
+        assert_eq!(url("https://x/a b(1)"), "https://x/a%20b%281%29");
+    }
 }

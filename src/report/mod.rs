@@ -8,6 +8,8 @@ pub mod json;
 pub mod junit;
 pub mod log;
 pub mod markdown;
+#[cfg(test)]
+mod tests;
 
 use crate::audit::Finding;
 use crate::settings::config::{Format, RuleName};
