@@ -205,7 +205,7 @@ impl PaceState {
 }
 
 /// The shared pacer: one per client, used by every concurrent task.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Pacer {
     state: Mutex<PaceState>,
     answered: Notify,
