@@ -3,10 +3,13 @@
 
 pub mod client;
 pub mod error;
+pub mod fanout;
 pub mod model;
+pub mod pace;
 pub mod retry;
 pub mod token;
 
 pub use client::{Client, ClientConfig, RequestCounts};
 pub use error::GitlabError;
+pub use fanout::fan_out;
 pub use token::Token;
