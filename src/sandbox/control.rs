@@ -58,8 +58,8 @@ fn set_clock(w: &mut World, body: &[u8]) -> Result<Reply, ApiError> {
     Ok(Reply::ok(json!({ "now": now })))
 }
 
-/// Keys (all optional): `latency_ms`, `fail_next` {count, status},
-/// `throttle_next` {count, retry_after}, `throttle_every` {every, retry_after},
+/// Keys (all optional): `latency_ms`, `fail_next` {count, status} or a count,
+/// `throttle_next` {count, retry_after} or a count, `throttle_every` {every, retry_after},
 /// `write_cap` (number or null), `rate_limit` (number or null), `malformed_next`,
 /// `reset_after_header`, `clear` (true: drop every fault first).
 fn set_faults(w: &mut World, body: &[u8]) -> Result<Reply, ApiError> {
@@ -72,15 +72,28 @@ fn set_faults(w: &mut World, body: &[u8]) -> Result<Reply, ApiError> {
     if let Some(ms) = o.get("latency_ms").and_then(Value::as_u64) {
         f.latency = Duration::from_millis(ms);
     }
+    // `{"count": n, "status": 502}` or a bare count (status `fail_status`, default 503).
     if let Some(v) = o.get("fail_next") {
-        let status = u16::try_from(num(v, "status")).unwrap_or(500);
-        f.fail_next(
-            num(v, "count") as usize,
-            if status == 0 { 500 } else { status },
-        );
+        let (count, status) = match v.as_u64() {
+            Some(n) => (
+                n,
+                o.get("fail_status").and_then(Value::as_u64).unwrap_or(503),
+            ),
+            None => (num(v, "count"), num(v, "status")),
+        };
+        let status = u16::try_from(status)
+            .ok()
+            .filter(|s| *s >= 400)
+            .unwrap_or(500);
+        f.fail_next(count as usize, status);
     }
+    // `{"count": n, "retry_after": s}` or a bare count (`retry_after`, default 0).
     if let Some(v) = o.get("throttle_next") {
-        f.throttle_next(num(v, "count") as usize, num(v, "retry_after"));
+        let (count, retry_after) = match v.as_u64() {
+            Some(n) => (n, o.get("retry_after").and_then(Value::as_u64).unwrap_or(0)),
+            None => (num(v, "count"), num(v, "retry_after")),
+        };
+        f.throttle_next(count as usize, retry_after);
     }
     if let Some(v) = o.get("throttle_every") {
         f.throttle_every(num(v, "every"), num(v, "retry_after"));

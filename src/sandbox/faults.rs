@@ -34,7 +34,8 @@ pub struct RateLimitVerdict {
 pub struct Faults {
     /// Added before every /api/v4 answer.
     pub latency: Duration,
-    /// After this many applied writes (since it was set), every request answers 500.
+    /// After this many applied writes (counted only while a cap is set; `set_write_cap`
+    /// restarts the count), every request — read or write — answers 500.
     pub write_cap: Option<usize>,
     /// Requests per minute, fixed 60 s window on the real clock.
     pub rate_limit: Option<u32>,
@@ -161,6 +162,37 @@ impl Faults {
             retry_after,
             reset_time,
         })
+    }
+}
+
+/// Shortcuts on the world, so a test can write `w.fail_next(1, 503)`.
+impl super::state::World {
+    pub fn set_latency(&mut self, latency: Duration) {
+        self.faults.latency = latency;
+    }
+    pub fn fail_next(&mut self, n: usize, status: u16) {
+        self.faults.fail_next(n, status);
+    }
+    pub fn throttle_next(&mut self, n: usize, retry_after_secs: u64) {
+        self.faults.throttle_next(n, retry_after_secs);
+    }
+    pub fn throttle_every(&mut self, k: u64, retry_after_secs: u64) {
+        self.faults.throttle_every(k, retry_after_secs);
+    }
+    pub fn set_write_cap(&mut self, n: usize) {
+        self.faults.set_write_cap(n);
+    }
+    pub fn clear_write_cap(&mut self) {
+        self.faults.clear_write_cap();
+    }
+    pub fn set_rate_limit(&mut self, per_minute: Option<u32>) {
+        self.faults.rate_limit = per_minute;
+    }
+    pub fn reset_after_header(&mut self, n: usize) {
+        self.faults.reset_after_header(n);
+    }
+    pub fn malformed_next(&mut self, n: usize) {
+        self.faults.malformed_next(n);
     }
 }
 

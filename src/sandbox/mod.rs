@@ -202,7 +202,8 @@ async fn handle(
             &content_type,
             &body,
         );
-        if is_write(method.as_str()) && (200..300).contains(&reply.status) {
+        let capped = w.faults.write_cap.is_some();
+        if capped && is_write(method.as_str()) && (200..300).contains(&reply.status) {
             w.faults.writes_applied += 1;
         }
         w.log.push(LoggedRequest {

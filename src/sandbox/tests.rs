@@ -751,8 +751,7 @@ async fn control_endpoints_and_doctor_reads() {
         t.sb.world(|w| w.now()),
         "2026-02-01T09:00:00Z".parse::<DateTime<Utc>>().unwrap()
     );
-    let body =
-        json!({"throttle_next": {"count": 1, "retry_after": 3}, "write_cap": 5, "latency_ms": 0});
+    let body = json!({"throttle_next": 1, "retry_after": 3, "write_cap": 5, "latency_ms": 0});
     t.http
         .post(format!("{base}/_sandbox/faults"))
         .json(&body)
@@ -818,4 +817,26 @@ fn events_keep_builder_semantics() {
     assert_eq!(evs.len(), 2);
     assert_eq!(evs[1].action, EventAction::Add);
     assert_eq!(evs[1].milestone.as_ref().map(|m| m.id), Some(wow));
+}
+
+#[tokio::test]
+async fn serve_binds_reports_its_address_and_answers() {
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    let server = tokio::spawn(serve(seed::empty(now()), 0, move |addr| {
+        let _ = tx.send(addr);
+    }));
+    let addr = rx.await.unwrap();
+    assert!(addr.ip().is_loopback());
+    let r = reqwest::Client::new()
+        .get(format!("http://{addr}/api/v4/projects/1"))
+        .header("PRIVATE-TOKEN", seed::TOKEN)
+        .send()
+        .await
+        .unwrap();
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(
+        body["web_url"],
+        format!("http://{addr}/production/infrastructure")
+    );
+    server.abort();
 }
