@@ -1,0 +1,951 @@
+//! The sandbox's world: groups, projects, milestones, issues, labels, resource
+//! milestone events, users and tokens, plus the clock and the fault settings.
+//!
+//! The builder methods here set up scenarios directly and do NOT apply GitLab's
+//! validation (a test may want two `Next WoW` milestones, as two racing runs leave
+//! them); the API's rules live in `writes.rs`. Nothing here does I/O or reads the
+//! wall clock: time is the world's own clock (`now`), which every applied API write
+//! advances by one second so that timestamps are strictly ordered.
+
+use super::faults::Faults;
+use super::LoggedRequest;
+use crate::gitlab::model::{
+    EventAction, Issue, IssueState, Label, Milestone, MilestoneEvent, MilestoneState, References,
+    User,
+};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use std::collections::{BTreeMap, HashMap};
+
+/// A token's role, ordered like GitLab's access levels (gitlab-api.md §9).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+pub enum Role {
+    Guest,
+    Planner,
+    Reporter,
+    Developer,
+    Maintainer,
+    Owner,
+}
+
+impl Role {
+    /// GitLab's numeric `access_level` (members API).
+    pub fn access_level(self) -> u32 {
+        match self {
+            Role::Guest => 10,
+            Role::Planner => 15,
+            Role::Reporter => 20,
+            Role::Developer => 30,
+            Role::Maintainer => 40,
+            Role::Owner => 50,
+        }
+    }
+
+    /// `admin_milestone`, `admin_label`, `set_issue_metadata` (gitlab-api.md §9).
+    pub fn can_plan(self) -> bool {
+        self >= Role::Planner
+    }
+}
+
+/// Who owns a milestone or a label.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+pub enum Owner {
+    Project(u64),
+    Group(u64),
+}
+
+/// What `World::add_milestone` creates. `Default` is an active project-1 milestone.
+#[derive(Debug, Clone)]
+pub struct MilestoneSpec {
+    pub scope: Owner,
+    pub title: String,
+    pub description: String,
+    pub state: MilestoneState,
+    pub start_date: Option<NaiveDate>,
+    pub due_date: Option<NaiveDate>,
+    /// Defaults to the world's clock.
+    pub created_at: Option<DateTime<Utc>>,
+    /// Defaults to `created_at`.
+    pub updated_at: Option<DateTime<Utc>>,
+}
+
+impl Default for MilestoneSpec {
+    fn default() -> Self {
+        MilestoneSpec {
+            scope: Owner::Project(1),
+            title: String::new(),
+            description: String::new(),
+            state: MilestoneState::Active,
+            start_date: None,
+            due_date: None,
+            created_at: None,
+            updated_at: None,
+        }
+    }
+}
+
+impl MilestoneSpec {
+    pub fn new(scope: Owner, title: &str) -> Self {
+        MilestoneSpec {
+            scope,
+            title: title.to_string(),
+            ..Default::default()
+        }
+    }
+    pub fn dates(mut self, start: NaiveDate, due: NaiveDate) -> Self {
+        self.start_date = Some(start);
+        self.due_date = Some(due);
+        self
+    }
+    pub fn closed(mut self) -> Self {
+        self.state = MilestoneState::Closed;
+        self
+    }
+    pub fn created(mut self, at: DateTime<Utc>) -> Self {
+        self.created_at = Some(at);
+        self
+    }
+    pub fn updated(mut self, at: DateTime<Utc>) -> Self {
+        self.updated_at = Some(at);
+        self
+    }
+}
+
+/// What `World::add_issue` creates. `Default` is an open project-1 issue.
+#[derive(Debug, Clone)]
+pub struct IssueSpec {
+    pub project_id: u64,
+    pub title: String,
+    pub description: String,
+    /// Label names, stored as given (missing labels are not created).
+    pub labels: Vec<String>,
+    /// Set at creation: records an `add` event at `created_at`.
+    pub milestone_id: Option<u64>,
+    pub state: IssueState,
+    /// Usernames; unknown ones become users.
+    pub assignees: Vec<String>,
+    /// Username of the author; defaults to the seed user.
+    pub author: Option<String>,
+    /// Defaults to the world's clock.
+    pub created_at: Option<DateTime<Utc>>,
+    /// Defaults to the latest of `created_at` and `closed_at`.
+    pub updated_at: Option<DateTime<Utc>>,
+    /// For a closed issue; defaults to `updated_at` (or `created_at`).
+    pub closed_at: Option<DateTime<Utc>>,
+}
+
+impl Default for IssueSpec {
+    fn default() -> Self {
+        IssueSpec {
+            project_id: 1,
+            title: String::new(),
+            description: String::new(),
+            labels: Vec::new(),
+            milestone_id: None,
+            state: IssueState::Opened,
+            assignees: Vec::new(),
+            author: None,
+            created_at: None,
+            updated_at: None,
+            closed_at: None,
+        }
+    }
+}
+
+impl IssueSpec {
+    pub fn new(project_id: u64, title: &str) -> Self {
+        IssueSpec {
+            project_id,
+            title: title.to_string(),
+            ..Default::default()
+        }
+    }
+    pub fn labels(mut self, labels: &[&str]) -> Self {
+        self.labels = labels.iter().map(|l| l.to_string()).collect();
+        self
+    }
+    pub fn milestone(mut self, id: u64) -> Self {
+        self.milestone_id = Some(id);
+        self
+    }
+    pub fn assignee(mut self, username: &str) -> Self {
+        self.assignees.push(username.to_string());
+        self
+    }
+    pub fn created(mut self, at: DateTime<Utc>) -> Self {
+        self.created_at = Some(at);
+        self
+    }
+    pub fn updated(mut self, at: DateTime<Utc>) -> Self {
+        self.updated_at = Some(at);
+        self
+    }
+    pub fn closed(mut self, at: DateTime<Utc>) -> Self {
+        self.state = IssueState::Closed;
+        self.closed_at = Some(at);
+        self
+    }
+}
+
+/// A token and what GitLab says about it (doctor: `/user`, `/personal_access_tokens/self`).
+#[derive(Debug, Clone)]
+pub struct TokenInfo {
+    pub id: u64,
+    pub name: String,
+    pub role: Role,
+    pub user_id: u64,
+    pub scopes: Vec<String>,
+    pub expires_at: Option<NaiveDate>,
+    pub revoked: bool,
+    pub is_admin: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct GroupRec {
+    pub id: u64,
+    pub full_path: String,
+    pub parent: Option<u64>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ProjectRec {
+    pub id: u64,
+    pub full_path: String,
+    pub group: Option<u64>,
+}
+
+#[derive(Debug, Clone)]
+pub struct MilestoneRec {
+    pub id: u64,
+    pub iid: u64,
+    pub owner: Owner,
+    pub title: String,
+    pub description: String,
+    pub state: MilestoneState,
+    pub start_date: Option<NaiveDate>,
+    pub due_date: Option<NaiveDate>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone)]
+pub struct IssueRec {
+    pub id: u64,
+    pub iid: u64,
+    pub project_id: u64,
+    pub title: String,
+    pub description: String,
+    pub state: IssueState,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub closed_at: Option<DateTime<Utc>>,
+    /// Label names, kept sorted (GitLab lists them by title).
+    pub labels: Vec<String>,
+    pub milestone_id: Option<u64>,
+    pub assignees: Vec<u64>,
+    pub author: u64,
+}
+
+#[derive(Debug, Clone)]
+pub struct LabelRec {
+    pub id: u64,
+    pub owner: Owner,
+    pub name: String,
+    pub color: String,
+    pub description: String,
+    pub priority: Option<u32>,
+}
+
+#[derive(Debug, Clone)]
+pub struct EventRec {
+    pub id: u64,
+    pub issue_id: u64,
+    pub milestone_id: u64,
+    pub action: EventAction,
+    pub user_id: u64,
+    pub created_at: DateTime<Utc>,
+    /// The issue's state when the event was written.
+    pub state: IssueState,
+}
+
+#[derive(Debug, Clone)]
+pub struct UserRec {
+    pub id: u64,
+    pub username: String,
+    pub name: String,
+}
+
+/// Global id counters. Each kind starts in its own range so a client that mixes
+/// up an issue's `id` and `iid` (gitlab-api.md §1) gets a 404, as on GitLab.
+#[derive(Debug, Clone)]
+struct Ids {
+    group: u64,
+    project: u64,
+    milestone: u64,
+    issue: u64,
+    label: u64,
+    event: u64,
+    user: u64,
+    token: u64,
+}
+
+/// The whole simulated GitLab. See the module doc for the builder's contract.
+#[derive(Debug)]
+pub struct World {
+    now: DateTime<Utc>,
+    /// Base of every `web_url`; the server sets it to its own address.
+    pub(crate) web_base: String,
+    pub(crate) groups: BTreeMap<u64, GroupRec>,
+    pub(crate) projects: BTreeMap<u64, ProjectRec>,
+    pub(crate) milestones: BTreeMap<u64, MilestoneRec>,
+    pub(crate) issues: BTreeMap<u64, IssueRec>,
+    /// (project id, iid) → issue id.
+    pub(crate) issue_index: HashMap<(u64, u64), u64>,
+    pub(crate) labels: BTreeMap<u64, LabelRec>,
+    /// Issue id → its events, in id order.
+    pub(crate) events: HashMap<u64, Vec<EventRec>>,
+    pub(crate) users: BTreeMap<u64, UserRec>,
+    pub(crate) tokens: HashMap<String, TokenInfo>,
+    /// Next iid per milestone owner and per project's issues.
+    milestone_iids: HashMap<Owner, u64>,
+    issue_iids: HashMap<u64, u64>,
+    ids: Ids,
+    /// The user the builder acts as (seeded issues' author, events' user).
+    seed_user: u64,
+    pub faults: Faults,
+    pub(crate) log: Vec<LoggedRequest>,
+}
+
+impl World {
+    pub fn new(now: DateTime<Utc>) -> World {
+        let mut w = World {
+            now,
+            web_base: "http://gitlab.example.com".to_string(),
+            groups: BTreeMap::new(),
+            projects: BTreeMap::new(),
+            milestones: BTreeMap::new(),
+            issues: BTreeMap::new(),
+            issue_index: HashMap::new(),
+            labels: BTreeMap::new(),
+            events: HashMap::new(),
+            users: BTreeMap::new(),
+            tokens: HashMap::new(),
+            milestone_iids: HashMap::new(),
+            issue_iids: HashMap::new(),
+            ids: Ids {
+                group: 0,
+                project: 0,
+                milestone: 500,
+                issue: 100_000,
+                label: 200,
+                event: 9_000,
+                user: 0,
+                token: 0,
+            },
+            seed_user: 0,
+            faults: Faults::default(),
+            log: Vec::new(),
+        };
+        w.seed_user = w.add_user("planner", "Pat Planner");
+        w
+    }
+
+    // ---- clock ----
+
+    pub fn now(&self) -> DateTime<Utc> {
+        self.now
+    }
+    pub fn set_now(&mut self, now: DateTime<Utc>) {
+        self.now = now;
+    }
+    pub fn advance(&mut self, by: Duration) {
+        self.now += by;
+    }
+    /// The time stamp of an applied API write; moves the clock on by one second
+    /// so consecutive writes are strictly ordered.
+    pub(crate) fn tick(&mut self) -> DateTime<Utc> {
+        let at = self.now;
+        self.now += Duration::seconds(1);
+        at
+    }
+
+    pub fn faults_mut(&mut self) -> &mut Faults {
+        &mut self.faults
+    }
+
+    /// The request log (also reachable as `Sandbox::requests`).
+    pub fn requests(&self) -> &[LoggedRequest] {
+        &self.log
+    }
+    pub fn clear_requests(&mut self) {
+        self.log.clear();
+    }
+
+    // ---- users and tokens ----
+
+    pub fn add_user(&mut self, username: &str, name: &str) -> u64 {
+        if let Some(u) = self.user_by_username(username) {
+            return u.id;
+        }
+        self.ids.user += 1;
+        let id = self.ids.user;
+        self.users.insert(
+            id,
+            UserRec {
+                id,
+                username: username.to_string(),
+                name: name.to_string(),
+            },
+        );
+        id
+    }
+
+    pub(crate) fn user_by_username(&self, username: &str) -> Option<&UserRec> {
+        self.users.values().find(|u| u.username == username)
+    }
+
+    /// A token with scope `api`, no expiry, for a new bot user; returns its user id.
+    pub fn add_token(&mut self, token: &str, role: Role) -> u64 {
+        self.ids.token += 1;
+        let n = self.ids.token;
+        let user_id = self.add_user(&format!("wowctl_bot_{n}"), "wowctl bot");
+        self.tokens.insert(
+            token.to_string(),
+            TokenInfo {
+                id: n,
+                name: format!("wowctl {n}"),
+                role,
+                user_id,
+                scopes: vec!["api".to_string()],
+                expires_at: None,
+                revoked: false,
+                is_admin: false,
+            },
+        );
+        user_id
+    }
+
+    /// Token metadata for doctor scenarios (scopes, expiry, revoked, admin, role).
+    pub fn token_mut(&mut self, token: &str) -> Option<&mut TokenInfo> {
+        self.tokens.get_mut(token)
+    }
+
+    // ---- groups and projects ----
+
+    /// A group; a path `a/b` becomes a subgroup of an existing group `a`.
+    pub fn add_group(&mut self, path: &str) -> u64 {
+        self.ids.group += 1;
+        let id = self.ids.group;
+        let parent = self
+            .groups
+            .values()
+            .filter(|g| path.starts_with(&format!("{}/", g.full_path)))
+            .max_by_key(|g| g.full_path.len())
+            .map(|g| g.id);
+        self.groups.insert(
+            id,
+            GroupRec {
+                id,
+                full_path: path.to_string(),
+                parent,
+            },
+        );
+        id
+    }
+
+    /// A project. A path without `/` is placed under the group's path.
+    pub fn add_project(&mut self, path: &str, group: Option<u64>) -> u64 {
+        self.ids.project += 1;
+        let id = self.ids.project;
+        let full_path = match group.and_then(|g| self.groups.get(&g)) {
+            Some(g) if !path.contains('/') => format!("{}/{path}", g.full_path),
+            _ => path.to_string(),
+        };
+        self.projects.insert(
+            id,
+            ProjectRec {
+                id,
+                full_path,
+                group,
+            },
+        );
+        id
+    }
+
+    /// The group and its ancestors, nearest first.
+    pub(crate) fn group_chain(&self, group: u64) -> Vec<u64> {
+        let mut chain = Vec::new();
+        let mut next = Some(group);
+        while let Some(g) = next {
+            if chain.contains(&g) {
+                break;
+            }
+            chain.push(g);
+            next = self.groups.get(&g).and_then(|r| r.parent);
+        }
+        chain
+    }
+
+    /// The owners whose milestones and labels a project can use: itself and its ancestor groups.
+    pub(crate) fn visible_owners(&self, owner: Owner) -> Vec<Owner> {
+        let (mut out, group) = match owner {
+            Owner::Project(p) => (
+                vec![Owner::Project(p)],
+                self.projects.get(&p).and_then(|r| r.group),
+            ),
+            Owner::Group(g) => (Vec::new(), Some(g)),
+        };
+        if let Some(g) = group {
+            out.extend(self.group_chain(g).into_iter().map(Owner::Group));
+        }
+        out
+    }
+
+    /// The group and all its descendants.
+    pub(crate) fn group_tree(&self, group: u64) -> Vec<u64> {
+        self.groups
+            .keys()
+            .copied()
+            .filter(|&g| self.group_chain(g).contains(&group))
+            .collect()
+    }
+
+    /// Projects in the group or its subgroups.
+    pub(crate) fn projects_under(&self, group: u64) -> Vec<u64> {
+        let tree = self.group_tree(group);
+        self.projects
+            .values()
+            .filter(|p| p.group.is_some_and(|g| tree.contains(&g)))
+            .map(|p| p.id)
+            .collect()
+    }
+
+    // ---- milestones ----
+
+    /// Creates a milestone as given (no title or date validation; see the module doc).
+    pub fn add_milestone(&mut self, spec: MilestoneSpec) -> u64 {
+        self.ids.milestone += 1;
+        let id = self.ids.milestone;
+        let iid = self.milestone_iids.entry(spec.scope).or_insert(0);
+        *iid += 1;
+        let created_at = spec.created_at.unwrap_or(self.now);
+        self.milestones.insert(
+            id,
+            MilestoneRec {
+                id,
+                iid: *iid,
+                owner: spec.scope,
+                title: spec.title,
+                description: spec.description,
+                state: spec.state,
+                start_date: spec.start_date,
+                due_date: spec.due_date,
+                created_at,
+                updated_at: spec.updated_at.unwrap_or(created_at),
+            },
+        );
+        id
+    }
+
+    pub fn milestone_mut(&mut self, id: u64) -> Option<&mut MilestoneRec> {
+        self.milestones.get_mut(&id)
+    }
+
+    /// Every milestone (project and group), by id.
+    pub fn milestones(&self) -> Vec<Milestone> {
+        self.milestones
+            .values()
+            .map(|m| self.milestone_model(m))
+            .collect()
+    }
+
+    pub fn milestone(&self, id: u64) -> Option<Milestone> {
+        self.milestones.get(&id).map(|m| self.milestone_model(m))
+    }
+
+    /// The oldest milestone with exactly this title.
+    pub fn milestone_by_title(&self, title: &str) -> Option<Milestone> {
+        self.milestones
+            .values()
+            .find(|m| m.title == title)
+            .map(|m| self.milestone_model(m))
+    }
+
+    pub(crate) fn milestone_web_url(&self, m: &MilestoneRec) -> String {
+        match m.owner {
+            Owner::Project(p) => format!(
+                "{}/{}/-/milestones/{}",
+                self.web_base,
+                self.projects.get(&p).map_or("", |r| r.full_path.as_str()),
+                m.iid
+            ),
+            Owner::Group(g) => format!(
+                "{}/groups/{}/-/milestones/{}",
+                self.web_base,
+                self.groups.get(&g).map_or("", |r| r.full_path.as_str()),
+                m.iid
+            ),
+        }
+    }
+
+    fn milestone_model(&self, m: &MilestoneRec) -> Milestone {
+        let (project_id, group_id) = match m.owner {
+            Owner::Project(p) => (Some(p), None),
+            Owner::Group(g) => (None, Some(g)),
+        };
+        Milestone {
+            id: m.id,
+            iid: m.iid,
+            project_id,
+            group_id,
+            title: m.title.clone(),
+            description: Some(m.description.clone()),
+            state: m.state,
+            created_at: m.created_at,
+            updated_at: Some(m.updated_at),
+            start_date: m.start_date,
+            due_date: m.due_date,
+            web_url: Some(self.milestone_web_url(m)),
+        }
+    }
+
+    // ---- labels ----
+
+    pub fn add_label(&mut self, owner: Owner, name: &str, color: &str) -> u64 {
+        self.ids.label += 1;
+        let id = self.ids.label;
+        self.labels.insert(
+            id,
+            LabelRec {
+                id,
+                owner,
+                name: name.to_string(),
+                color: color.to_string(),
+                description: String::new(),
+                priority: None,
+            },
+        );
+        id
+    }
+
+    /// The labels available to `owner` (its own and its ancestor groups'), by name.
+    pub fn labels(&self, owner: Owner) -> Vec<Label> {
+        self.visible_labels(owner)
+            .into_iter()
+            .map(|l| Label {
+                id: l.id,
+                name: l.name.clone(),
+                color: l.color.clone(),
+                description: Some(l.description.clone()),
+                is_project_label: Some(matches!(l.owner, Owner::Project(_))),
+            })
+            .collect()
+    }
+
+    pub(crate) fn visible_labels(&self, owner: Owner) -> Vec<&LabelRec> {
+        let owners = self.visible_owners(owner);
+        let mut out: Vec<&LabelRec> = self
+            .labels
+            .values()
+            .filter(|l| owners.contains(&l.owner))
+            .collect();
+        out.sort_by(|a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id)));
+        out
+    }
+
+    // ---- issues ----
+
+    /// Creates an issue; returns (global id, iid).
+    pub fn add_issue(&mut self, spec: IssueSpec) -> (u64, u64) {
+        self.ids.issue += 1;
+        let id = self.ids.issue;
+        let iid_counter = self.issue_iids.entry(spec.project_id).or_insert(0);
+        *iid_counter += 1;
+        let iid = *iid_counter;
+        let created_at = spec.created_at.unwrap_or(self.now);
+        let closed_at = match spec.state {
+            IssueState::Closed => Some(spec.closed_at.or(spec.updated_at).unwrap_or(created_at)),
+            IssueState::Opened => None,
+        };
+        let updated_at = spec
+            .updated_at
+            .unwrap_or_else(|| closed_at.map_or(created_at, |c| c.max(created_at)));
+        let assignees = spec
+            .assignees
+            .iter()
+            .map(|u| self.add_user(u, &display_name(u)))
+            .collect();
+        let author = match &spec.author {
+            Some(u) => self.add_user(u, &display_name(u)),
+            None => self.seed_user,
+        };
+        let mut labels = spec.labels;
+        labels.sort();
+        labels.dedup();
+        self.issues.insert(
+            id,
+            IssueRec {
+                id,
+                iid,
+                project_id: spec.project_id,
+                title: spec.title,
+                description: spec.description,
+                state: spec.state,
+                created_at,
+                updated_at,
+                closed_at,
+                labels,
+                milestone_id: spec.milestone_id,
+                assignees,
+                author,
+            },
+        );
+        self.issue_index.insert((spec.project_id, iid), id);
+        if let Some(m) = spec.milestone_id {
+            // Issues are created open, whatever state the spec ends in.
+            let user = self.seed_user;
+            self.push_event(
+                id,
+                m,
+                EventAction::Add,
+                user,
+                created_at,
+                IssueState::Opened,
+            );
+        }
+        (id, iid)
+    }
+
+    pub(crate) fn issue_id(&self, project_id: u64, iid: u64) -> Option<u64> {
+        self.issue_index.get(&(project_id, iid)).copied()
+    }
+
+    /// Direct access for scenario tweaks; changes made here record no events.
+    pub fn issue_mut(&mut self, project_id: u64, iid: u64) -> Option<&mut IssueRec> {
+        let id = self.issue_id(project_id, iid)?;
+        self.issues.get_mut(&id)
+    }
+
+    /// Moves an issue to a milestone (or none) at `at`, exactly as GitLab records it
+    /// (gitlab-api.md §4): A→B writes one `add B`, clearing writes `remove A`,
+    /// and `updated_at` becomes `at`. Returns false when nothing changed.
+    pub fn set_issue_milestone(
+        &mut self,
+        project_id: u64,
+        iid: u64,
+        milestone: Option<u64>,
+        at: DateTime<Utc>,
+    ) -> bool {
+        let user = self.seed_user;
+        match self.issue_id(project_id, iid) {
+            Some(id) => self.change_milestone(id, milestone, user, at),
+            None => false,
+        }
+    }
+
+    pub(crate) fn change_milestone(
+        &mut self,
+        issue_id: u64,
+        milestone: Option<u64>,
+        user: u64,
+        at: DateTime<Utc>,
+    ) -> bool {
+        let Some(issue) = self.issues.get_mut(&issue_id) else {
+            return false;
+        };
+        let old = issue.milestone_id;
+        if old == milestone {
+            return false;
+        }
+        issue.milestone_id = milestone;
+        issue.updated_at = at;
+        let state = issue.state;
+        match (old, milestone) {
+            (_, Some(new)) => self.push_event(issue_id, new, EventAction::Add, user, at, state),
+            (Some(old), None) => {
+                self.push_event(issue_id, old, EventAction::Remove, user, at, state)
+            }
+            (None, None) => {}
+        }
+        true
+    }
+
+    fn push_event(
+        &mut self,
+        issue_id: u64,
+        milestone_id: u64,
+        action: EventAction,
+        user_id: u64,
+        at: DateTime<Utc>,
+        state: IssueState,
+    ) {
+        self.ids.event += 1;
+        let id = self.ids.event;
+        self.events.entry(issue_id).or_default().push(EventRec {
+            id,
+            issue_id,
+            milestone_id,
+            action,
+            user_id,
+            created_at: at,
+            state,
+        });
+    }
+
+    /// A project's issues by iid.
+    pub fn issues(&self, project_id: u64) -> Vec<Issue> {
+        let mut out: Vec<&IssueRec> = self
+            .issues
+            .values()
+            .filter(|i| i.project_id == project_id)
+            .collect();
+        out.sort_by_key(|i| i.iid);
+        out.into_iter().map(|i| self.issue_model(i)).collect()
+    }
+
+    pub fn issue(&self, project_id: u64, iid: u64) -> Option<Issue> {
+        let id = self.issue_id(project_id, iid)?;
+        self.issues.get(&id).map(|i| self.issue_model(i))
+    }
+
+    pub(crate) fn project_path(&self, project_id: u64) -> &str {
+        self.projects
+            .get(&project_id)
+            .map_or("", |p| p.full_path.as_str())
+    }
+
+    pub(crate) fn issue_web_url(&self, i: &IssueRec) -> String {
+        format!(
+            "{}/{}/-/issues/{}",
+            self.web_base,
+            self.project_path(i.project_id),
+            i.iid
+        )
+    }
+
+    fn issue_model(&self, i: &IssueRec) -> Issue {
+        Issue {
+            id: i.id,
+            iid: i.iid,
+            project_id: i.project_id,
+            title: i.title.clone(),
+            state: i.state,
+            created_at: i.created_at,
+            updated_at: i.updated_at,
+            closed_at: i.closed_at,
+            labels: i.labels.clone(),
+            milestone: i.milestone_id.and_then(|m| self.milestone(m)),
+            assignees: i
+                .assignees
+                .iter()
+                .filter_map(|u| self.users.get(u))
+                .map(|u| User {
+                    id: u.id,
+                    username: u.username.clone(),
+                    name: u.name.clone(),
+                })
+                .collect(),
+            web_url: self.issue_web_url(i),
+            references: Some(References {
+                short: format!("#{}", i.iid),
+                full: format!("{}#{}", self.project_path(i.project_id), i.iid),
+            }),
+        }
+    }
+
+    // ---- events ----
+
+    /// The issue's milestone events as the API lists them: by id, omitting
+    /// events whose milestone was deleted (gitlab-api.md §4).
+    pub fn events(&self, issue_id: u64) -> Vec<MilestoneEvent> {
+        self.visible_events(issue_id)
+            .into_iter()
+            .map(|e| MilestoneEvent {
+                id: e.id,
+                created_at: e.created_at,
+                resource_id: e.issue_id,
+                milestone: self.milestone(e.milestone_id),
+                action: e.action,
+            })
+            .collect()
+    }
+
+    pub(crate) fn visible_events(&self, issue_id: u64) -> Vec<&EventRec> {
+        self.events
+            .get(&issue_id)
+            .map(|evs| {
+                evs.iter()
+                    .filter(|e| self.milestones.contains_key(&e.milestone_id))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+}
+
+/// "jane.doe" → "Jane Doe", for users the builder invents.
+fn display_name(username: &str) -> String {
+    username
+        .split(['.', '_', '-'])
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let mut c = p.chars();
+            match c.next() {
+                Some(f) => f.to_uppercase().chain(c).collect::<String>(),
+                None => String::new(),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(s: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+    }
+
+    #[test]
+    fn milestone_changes_record_events_like_gitlab() {
+        let mut w = World::new(t("2026-01-07T00:00:00Z"));
+        let a = w.add_milestone(MilestoneSpec::new(Owner::Project(1), "A"));
+        let b = w.add_milestone(MilestoneSpec::new(Owner::Project(1), "B"));
+        w.add_project("g/p", None);
+        let (id, iid) = w.add_issue(IssueSpec::new(1, "x").milestone(a));
+        assert!(w.set_issue_milestone(1, iid, Some(b), t("2026-01-08T00:00:00Z")));
+        assert!(!w.set_issue_milestone(1, iid, Some(b), t("2026-01-08T01:00:00Z")));
+        assert!(w.set_issue_milestone(1, iid, None, t("2026-01-09T00:00:00Z")));
+        let evs: Vec<_> = w
+            .events(id)
+            .into_iter()
+            .map(|e| (e.action, e.milestone.map(|m| m.id)))
+            .collect();
+        assert_eq!(
+            evs,
+            vec![
+                (EventAction::Add, Some(a)),
+                (EventAction::Add, Some(b)),
+                (EventAction::Remove, Some(b)),
+            ]
+        );
+        assert_eq!(
+            w.issue(1, iid).unwrap().updated_at,
+            t("2026-01-09T00:00:00Z")
+        );
+    }
+
+    #[test]
+    fn subgroups_and_visibility() {
+        let mut w = World::new(t("2026-01-07T00:00:00Z"));
+        let a = w.add_group("a");
+        let b = w.add_group("a/b");
+        let p = w.add_project("app", Some(b));
+        assert_eq!(w.project_path(p), "a/b/app");
+        assert_eq!(
+            w.visible_owners(Owner::Project(p)),
+            vec![Owner::Project(p), Owner::Group(b), Owner::Group(a)]
+        );
+        assert_eq!(w.projects_under(a), vec![p]);
+        assert_eq!(display_name("jane.doe"), "Jane Doe");
+    }
+}
