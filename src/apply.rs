@@ -1,1 +1,340 @@
-//! The only writer. STUB.
+//! The only writer. Sends planned steps in order, checks every write against the
+//! object GitLab returns (GitLab answers 200 and drops milestone and label changes
+//! when the token's role is too low, gitlab-api.md §3), and records an outcome per
+//! step. In a dry run nothing is sent: every step is recorded as planned.
+//!
+//! A write overtaken by a concurrent run (a title already taken, a copy already
+//! deleted, a label that now exists) re-reads and counts as done when the effect is
+//! there: two overlapping runs end as one.
+
+use crate::gitlab::fan_out;
+use crate::gitlab::model::{Issue, Label, Milestone, MilestoneState, Scope};
+use crate::gitlab::{Client, GitlabError};
+use crate::report::{ActionRecord, Outcome};
+use crate::step::{MilestoneTarget, Step};
+use serde_json::json;
+use std::collections::HashMap;
+
+/// What applying one step produced.
+#[derive(Debug, Clone)]
+pub struct Applied {
+    pub record: ActionRecord,
+    /// The milestone as GitLab returned it, for the report's "after" view.
+    pub milestone: Option<Milestone>,
+}
+
+pub struct Applier<'a> {
+    gl: &'a Client,
+    scope: &'a Scope,
+    dry_run: bool,
+    /// Ids of milestones created (or found created by a concurrent run), by title,
+    /// so later steps can name them (`MilestoneTarget::Created`).
+    created: HashMap<String, u64>,
+}
+
+const ROLE: &str = "the Planner role (or higher)";
+
+impl<'a> Applier<'a> {
+    pub fn new(gl: &'a Client, scope: &'a Scope, dry_run: bool) -> Self {
+        Applier {
+            gl,
+            scope,
+            dry_run,
+            created: HashMap::new(),
+        }
+    }
+
+    pub fn dry_run(&self) -> bool {
+        self.dry_run
+    }
+
+    /// The id a milestone target has now, if known.
+    pub fn resolve(&self, target: &MilestoneTarget) -> Option<u64> {
+        match target {
+            MilestoneTarget::Existing { id, .. } => Some(*id),
+            MilestoneTarget::Created { title } => self.created.get(title).copied(),
+        }
+    }
+
+    /// Applies steps one after another; after a failure the rest are not attempted
+    /// (rotation steps depend on each other; a re-run resumes).
+    pub async fn sequential(&mut self, steps: &[Step]) -> Vec<Applied> {
+        let mut out = Vec::with_capacity(steps.len());
+        let mut failed = false;
+        for step in steps {
+            if failed {
+                out.push(Applied {
+                    record: record(step, Outcome::NotAttempted, None),
+                    milestone: None,
+                });
+                continue;
+            }
+            let applied = self.one(step).await;
+            failed = applied.record.outcome == Outcome::Failed;
+            out.push(applied);
+        }
+        out
+    }
+
+    /// Applies independent steps (issue moves, label fixes) with bounded concurrency.
+    /// Results come back in the order of `steps`.
+    pub async fn concurrent(&mut self, steps: &[Step]) -> Vec<Applied> {
+        if self.dry_run {
+            return steps
+                .iter()
+                .map(|s| Applied {
+                    record: record(s, Outcome::Planned, None),
+                    milestone: None,
+                })
+                .collect();
+        }
+        let this: &Applier<'a> = self;
+        fan_out(this.gl.concurrency(), steps.iter(), |step| this.send(step)).await
+    }
+
+    pub async fn one(&mut self, step: &Step) -> Applied {
+        if self.dry_run {
+            return Applied {
+                record: record(step, Outcome::Planned, None),
+                milestone: None,
+            };
+        }
+        let applied = self.send(step).await;
+        if let (Step::Create { title, .. }, Some(m)) = (step, &applied.milestone) {
+            self.created.insert(title.clone(), m.id);
+        }
+        applied
+    }
+
+    async fn send(&self, step: &Step) -> Applied {
+        match self.write(step).await {
+            Ok((outcome, milestone)) => Applied {
+                record: record(step, outcome, None),
+                milestone,
+            },
+            Err(e) => {
+                log::warn!("{}: {e}", step.describe());
+                Applied {
+                    record: record(step, Outcome::Failed, Some(e.to_string())),
+                    milestone: None,
+                }
+            }
+        }
+    }
+
+    fn milestones_path(&self) -> String {
+        format!("{}/milestones", self.scope.api_prefix())
+    }
+
+    async fn find_by_title(&self, title: &str) -> Result<Vec<Milestone>, GitlabError> {
+        let mut found: Vec<Milestone> = self
+            .gl
+            .get_all(&self.milestones_path(), &[("title", title.to_string())])
+            .await?;
+        found.sort_by(|a, b| a.created_at.cmp(&b.created_at).then(a.id.cmp(&b.id)));
+        Ok(found)
+    }
+
+    async fn put_milestone(&self, id: u64, body: serde_json::Value) -> Result<Milestone, GitlabError> {
+        self.gl
+            .put(&format!("{}/{id}", self.milestones_path()), &body)
+            .await
+    }
+
+    async fn write(&self, step: &Step) -> Result<(Outcome, Option<Milestone>), GitlabError> {
+        match step {
+            Step::CloseAndRename { id, to, .. } => {
+                let body = json!({ "title": to, "state_event": "close" });
+                match self.put_milestone(*id, body).await {
+                    Ok(m) => {
+                        expect(m.title == *to && m.state == MilestoneState::Closed, step)?;
+                        Ok((Outcome::Applied, Some(m)))
+                    }
+                    Err(e) if e.is_title_taken() => self.already_titled(to, *id, e).await,
+                    Err(e) => Err(e),
+                }
+            }
+            Step::Close { id, .. } => {
+                let m = self.put_milestone(*id, json!({ "state_event": "close" })).await?;
+                expect(m.state == MilestoneState::Closed, step)?;
+                Ok((Outcome::Applied, Some(m)))
+            }
+            Step::Rename {
+                id,
+                to,
+                start_date,
+                due_date,
+                ..
+            } => {
+                let mut body = json!({ "title": to });
+                if let (Some(s), Some(d)) = (start_date, due_date) {
+                    body["start_date"] = json!(s);
+                    body["due_date"] = json!(d);
+                }
+                match self.put_milestone(*id, body).await {
+                    Ok(m) => {
+                        let dates_ok =
+                            start_date.is_none() || (m.start_date == *start_date && m.due_date == *due_date);
+                        expect(m.title == *to && dates_ok, step)?;
+                        Ok((Outcome::Applied, Some(m)))
+                    }
+                    Err(e) if e.is_title_taken() => self.already_titled(to, *id, e).await,
+                    Err(e) => Err(e),
+                }
+            }
+            Step::Create {
+                title,
+                start_date,
+                due_date,
+            } => {
+                let mut body = json!({ "title": title });
+                if let (Some(s), Some(d)) = (start_date, due_date) {
+                    body["start_date"] = json!(s);
+                    body["due_date"] = json!(d);
+                }
+                match self.gl.post::<Milestone>(&self.milestones_path(), &body).await {
+                    Ok(m) => {
+                        expect(m.title == *title, step)?;
+                        self.keep_oldest(m).await
+                    }
+                    Err(e) if e.is_title_taken() => {
+                        // A concurrent run created it first (or it exists closed): re-read.
+                        let found = self.find_by_title(title).await?;
+                        match found.into_iter().next() {
+                            Some(m) if m.is_open() => Ok((Outcome::AlreadyDone, Some(m))),
+                            _ => Err(e),
+                        }
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+            Step::SetDates {
+                id,
+                start_date,
+                due_date,
+                ..
+            } => {
+                let m = self
+                    .put_milestone(*id, json!({ "start_date": start_date, "due_date": due_date }))
+                    .await?;
+                expect(
+                    m.start_date == Some(*start_date) && m.due_date == Some(*due_date),
+                    step,
+                )?;
+                Ok((Outcome::Applied, Some(m)))
+            }
+            Step::DeleteDuplicate { id, .. } => {
+                match self.gl.delete(&format!("{}/{id}", self.milestones_path())).await {
+                    Ok(()) => Ok((Outcome::Applied, None)),
+                    Err(e) if e.is_not_found() => Ok((Outcome::AlreadyDone, None)),
+                    Err(e) => Err(e),
+                }
+            }
+            Step::MoveIssue { issue, to, .. } => {
+                let to_id = match self.resolve(to) {
+                    Some(id) => id,
+                    None => self
+                        .find_by_title(to.title())
+                        .await?
+                        .first()
+                        .map(|m| m.id)
+                        .ok_or_else(|| GitlabError::NotFound {
+                            what: format!("milestone \"{}\"", to.title()),
+                        })?,
+                };
+                let path = format!("/projects/{}/issues/{}", issue.project_id, issue.iid);
+                let got: Issue = self.gl.put(&path, &json!({ "milestone_id": to_id })).await?;
+                expect(got.milestone.as_ref().map(|m| m.id) == Some(to_id), step)?;
+                Ok((Outcome::Applied, None))
+            }
+            Step::AddLabels { issue, labels } => {
+                let path = format!("/projects/{}/issues/{}", issue.project_id, issue.iid);
+                let got: Issue = self
+                    .gl
+                    .put(&path, &json!({ "add_labels": labels.join(",") }))
+                    .await?;
+                expect(labels.iter().all(|l| got.has_label(l)), step)?;
+                Ok((Outcome::Applied, None))
+            }
+            Step::CreateLabel { name, color } => {
+                let path = format!("{}/labels", self.scope.api_prefix());
+                match self
+                    .gl
+                    .post::<Label>(&path, &json!({ "name": name, "color": color }))
+                    .await
+                {
+                    Ok(l) => {
+                        expect(l.name == *name, step)?;
+                        Ok((Outcome::Applied, None))
+                    }
+                    Err(GitlabError::Http { status: 409, .. }) => Ok((Outcome::AlreadyDone, None)),
+                    Err(e) => Err(e),
+                }
+            }
+        }
+    }
+
+    /// A rename refused because the title is taken: done if the milestone we renamed
+    /// already holds it (a concurrent run did it), otherwise the refusal stands.
+    async fn already_titled(
+        &self,
+        title: &str,
+        id: u64,
+        refusal: GitlabError,
+    ) -> Result<(Outcome, Option<Milestone>), GitlabError> {
+        let found = self.find_by_title(title).await?;
+        match found.into_iter().find(|m| m.id == id) {
+            Some(m) => Ok((Outcome::AlreadyDone, Some(m))),
+            None => Err(refusal),
+        }
+    }
+
+    /// GitLab checks title uniqueness without a lock (gitlab-api.md §2): after a
+    /// create, look again; if an older copy exists, ours goes and the older one stays.
+    async fn keep_oldest(&self, ours: Milestone) -> Result<(Outcome, Option<Milestone>), GitlabError> {
+        let found = self.find_by_title(&ours.title).await?;
+        match found.into_iter().next() {
+            Some(oldest) if oldest.id != ours.id => {
+                log::warn!(
+                    "\"{}\" was created twice (ids {} and {}); keeping the older",
+                    ours.title,
+                    oldest.id,
+                    ours.id
+                );
+                match self
+                    .gl
+                    .delete(&format!("{}/{}", self.milestones_path(), ours.id))
+                    .await
+                {
+                    Ok(()) => {}
+                    Err(e) if e.is_not_found() => {}
+                    Err(e) => return Err(e),
+                }
+                Ok((Outcome::AlreadyDone, Some(oldest)))
+            }
+            _ => Ok((Outcome::Applied, Some(ours))),
+        }
+    }
+}
+
+fn expect(held: bool, step: &Step) -> Result<(), GitlabError> {
+    if held {
+        Ok(())
+    } else {
+        Err(GitlabError::DroppedWrite {
+            what: step.describe(),
+            role: ROLE.to_string(),
+        })
+    }
+}
+
+fn record(step: &Step, outcome: Outcome, error: Option<String>) -> ActionRecord {
+    ActionRecord {
+        kind: step.kind().to_string(),
+        target: step.target(),
+        description: step.describe(),
+        applied: matches!(outcome, Outcome::Applied | Outcome::AlreadyDone),
+        outcome,
+        error,
+    }
+}

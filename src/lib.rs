@@ -8,6 +8,7 @@ pub mod apply;
 pub mod audit;
 pub mod cli;
 pub mod gitlab;
+pub mod logging;
 pub mod milestones;
 pub mod observe;
 pub mod report;

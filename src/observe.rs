@@ -1,1 +1,199 @@
-//! Read-only snapshot of what GitLab holds. STUB.
+//! Read-only snapshots of what GitLab holds, for the planners and rules. Every
+//! read wowctl sends lives here, so the request budget is visible in one file:
+//!
+//! * milestones: the open ones (one page in practice), `closed(D)` by title, and a
+//!   closed `WoW` by title (GitLab may close `WoW` and then refuse its new title);
+//! * issues of one milestone by title, `per_page=100`;
+//! * milestone events only for the issues the `unscheduled` rule needs;
+//! * labels once; open ~outage / ~data loss issues for `handoff`.
+//!
+//! Nothing here writes.
+
+use crate::audit;
+use crate::gitlab::model::{Issue, Label, Milestone, MilestoneEvent, Scope};
+use crate::gitlab::{Client, GitlabError};
+use crate::milestones;
+use crate::report::{CarriedIssue, HistoryWeek};
+use crate::rotation::ObservedMilestones;
+use crate::settings::config::MilestoneTitles;
+use crate::week::Week;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+fn q(pairs: &[(&'static str, &str)]) -> Vec<(&'static str, String)> {
+    pairs.iter().map(|(k, v)| (*k, v.to_string())).collect()
+}
+
+/// The milestones the rotation planner needs (see `ObservedMilestones`).
+pub async fn milestones(
+    gl: &Client,
+    scope: &Scope,
+    titles: &MilestoneTitles,
+    week: &Week,
+) -> Result<ObservedMilestones, GitlabError> {
+    let path = format!("{}/milestones", scope.api_prefix());
+    let closed_title = milestones::closed_title(titles, week.closed_date);
+    let mut all: Vec<Milestone> = gl.get_all(&path, &q(&[("state", "active")])).await?;
+    let closed: Vec<Milestone> = gl.get_all(&path, &q(&[("title", &closed_title)])).await?;
+    let closed_current: Vec<Milestone> = gl
+        .get_all(&path, &q(&[("title", &titles.current), ("state", "closed")]))
+        .await?;
+    let mut seen_ids: BTreeSet<u64> = all.iter().map(|m| m.id).collect();
+    for m in closed.into_iter().chain(closed_current) {
+        if seen_ids.insert(m.id) {
+            all.push(m);
+        }
+    }
+    // A title held twice (overlapping runs): the planner deletes a newer copy only
+    // when it holds no issues, so ask for one issue of each copy.
+    let mut by_title: BTreeMap<&str, Vec<u64>> = BTreeMap::new();
+    for m in &all {
+        if [
+            titles.current.as_str(),
+            titles.next.as_str(),
+            closed_title.as_str(),
+        ]
+        .contains(&m.title.as_str())
+        {
+            by_title.entry(m.title.as_str()).or_default().push(m.id);
+        }
+    }
+    let mut issue_counts = BTreeMap::new();
+    for ids in by_title.values().filter(|ids| ids.len() > 1) {
+        for &id in ids {
+            let issues: Vec<serde_json::Value> = gl
+                .get(&format!("{path}/{id}/issues"), &q(&[("per_page", "1")]))
+                .await?;
+            issue_counts.insert(id, issues.len());
+        }
+    }
+    Ok(ObservedMilestones {
+        milestones: all,
+        issue_counts,
+    })
+}
+
+/// Issues of the milestone titled `title` (`state`: `opened`, `closed` or `all`).
+pub async fn milestone_issues(
+    gl: &Client,
+    scope: &Scope,
+    title: &str,
+    state: &str,
+) -> Result<Vec<Issue>, GitlabError> {
+    let path = format!("{}/issues", scope.api_prefix());
+    gl.get_all(&path, &q(&[("milestone", title), ("state", state)]))
+        .await
+}
+
+/// Milestone events of each issue that needs them, fetched with bounded concurrency.
+pub async fn events(
+    gl: &Client,
+    issues: &[&Issue],
+) -> Result<HashMap<u64, Vec<MilestoneEvent>>, GitlabError> {
+    let results = crate::gitlab::fan_out(gl.concurrency(), issues.iter(), |issue| {
+        let path = format!(
+            "/projects/{}/issues/{}/resource_milestone_events",
+            issue.project_id, issue.iid
+        );
+        let id = issue.id;
+        async move { gl.get_all::<MilestoneEvent>(&path, &[]).await.map(|e| (id, e)) }
+    })
+    .await;
+    results.into_iter().collect()
+}
+
+pub async fn labels(gl: &Client, scope: &Scope) -> Result<Vec<Label>, GitlabError> {
+    gl.get_all(&format!("{}/labels", scope.api_prefix()), &[]).await
+}
+
+/// Open issues carrying `label`, anywhere in the project or group.
+pub async fn open_issues_labelled(
+    gl: &Client,
+    scope: &Scope,
+    label: &str,
+) -> Result<Vec<Issue>, GitlabError> {
+    let path = format!("{}/issues", scope.api_prefix());
+    gl.get_all(&path, &q(&[("labels", label), ("state", "opened")]))
+        .await
+}
+
+/// The last `weeks` closed weeks, for the HTML chart: issues closed in each, how many
+/// of them were ~unscheduled and how many ~outage. One request per week.
+pub async fn history(
+    gl: &Client,
+    scope: &Scope,
+    titles: &MilestoneTitles,
+    labels: (&str, &str),
+    weeks: u32,
+) -> Result<Vec<HistoryWeek>, GitlabError> {
+    let path = format!("{}/milestones", scope.api_prefix());
+    let prefix = titles.closed.split("{date}").next().unwrap_or_default().trim();
+    let mut query = q(&[("state", "closed")]);
+    if !prefix.is_empty() {
+        query.push(("search", prefix.to_string()));
+    }
+    let closed: Vec<Milestone> = gl.get_all(&path, &query).await?;
+    let mut dated: Vec<(chrono::NaiveDate, Milestone)> = closed
+        .into_iter()
+        .filter_map(|m| milestones::parse_closed_title(titles, &m.title).map(|d| (d, m)))
+        .collect();
+    dated.sort_by_key(|d| std::cmp::Reverse(d.0));
+    dated.truncate(weeks as usize);
+    dated.reverse();
+    let mut out = Vec::with_capacity(dated.len());
+    for (end_date, m) in dated {
+        let issues = milestone_issues(gl, scope, &m.title, "closed").await?;
+        let count = |label: &str| issues.iter().filter(|i| i.has_label(label)).count() as u32;
+        out.push(HistoryWeek {
+            title: m.title.clone(),
+            end_date,
+            closed_issues: issues.len() as u32,
+            unscheduled: count(labels.0),
+            outages: count(labels.1),
+        });
+    }
+    Ok(out)
+}
+
+/// How many weeks in a row each carried-over issue has been carried: the number of
+/// closed-week milestones in its event history (events name milestones by their
+/// current title, gitlab-api.md §4, so a closed week shows as `WoW ending …`).
+pub async fn carried_weeks(
+    gl: &Client,
+    titles: &MilestoneTitles,
+    issues: &[&Issue],
+) -> Result<Vec<CarriedIssue>, GitlabError> {
+    let events = events(gl, issues).await?;
+    let mut out: Vec<CarriedIssue> = issues
+        .iter()
+        .map(|issue| {
+            let weeks: BTreeSet<u64> = events
+                .get(&issue.id)
+                .into_iter()
+                .flatten()
+                .filter_map(|e| e.milestone.as_ref())
+                .filter(|m| milestones::parse_closed_title(titles, &m.title).is_some())
+                .map(|m| m.id)
+                .collect();
+            CarriedIssue {
+                reference: issue.full_reference(),
+                title: issue.title.clone(),
+                web_url: issue.web_url.clone(),
+                weeks_carried: weeks.len() as u32,
+            }
+        })
+        .collect();
+    out.sort_by(|a, b| {
+        b.weeks_carried
+            .cmp(&a.weeks_carried)
+            .then(a.reference.cmp(&b.reference))
+    });
+    Ok(out)
+}
+
+/// The issues whose milestone history the `unscheduled` rule needs.
+pub fn needing_events<'a>(issues: &'a [Issue], week: &Week, carried: &BTreeSet<u64>) -> Vec<&'a Issue> {
+    issues
+        .iter()
+        .filter(|i| audit::unscheduled::needs_events(i, week, carried))
+        .collect()
+}

@@ -110,15 +110,30 @@ impl Step {
         match self {
             Step::CloseAndRename { from, to, .. } => format!("rename \"{from}\" to \"{to}\" and close it"),
             Step::Close { title, .. } => format!("close \"{title}\""),
-            Step::Rename { from, to, start_date, due_date, .. } => match (start_date, due_date) {
+            Step::Rename {
+                from,
+                to,
+                start_date,
+                due_date,
+                ..
+            } => match (start_date, due_date) {
                 (Some(s), Some(d)) => format!("rename \"{from}\" to \"{to}\" ({s} – {d})"),
                 _ => format!("rename \"{from}\" to \"{to}\""),
             },
-            Step::Create { title, start_date, due_date } => match (start_date, due_date) {
+            Step::Create {
+                title,
+                start_date,
+                due_date,
+            } => match (start_date, due_date) {
                 (Some(s), Some(d)) => format!("create \"{title}\" ({s} – {d})"),
                 _ => format!("create \"{title}\""),
             },
-            Step::SetDates { title, start_date, due_date, .. } => {
+            Step::SetDates {
+                title,
+                start_date,
+                due_date,
+                ..
+            } => {
                 format!("set the dates of \"{title}\" to {start_date} – {due_date}")
             }
             Step::DeleteDuplicate { id, title, kept_id } => {

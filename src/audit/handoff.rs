@@ -29,11 +29,7 @@ pub fn check(input: &AuditInput, cfg: &Config) -> Vec<Finding> {
         // A future `updated_at` (clock skew) is not silence.
         let silence = (input.now - issue.updated_at).max(TimeDelta::zero());
         let silent = silence.to_std().is_ok_and(|s| s > limit);
-        let quiet = format!(
-            "no update for {} (limit {})",
-            human(silence),
-            limit_text(limit)
-        );
+        let quiet = format!("no update for {} (limit {})", human(silence), limit_text(limit));
         // One finding per issue, so a report (and JUnit) names each issue once.
         let message = match (unassigned, silent) {
             (false, false) => continue,
@@ -105,7 +101,14 @@ mod tests {
     fn table() {
         // now is 2026-11-27T12:00Z; the limit is the default 24h.
         let cases: &[Row] = &[
-            ("unassigned outage", &["outage"], false, true, "2026-11-27T11:00:00Z", Some("unassigned ~outage: needs an owner")),
+            (
+                "unassigned outage",
+                &["outage"],
+                false,
+                true,
+                "2026-11-27T11:00:00Z",
+                Some("unassigned ~outage: needs an owner"),
+            ),
             (
                 "silent data-loss issue",
                 &["(perceived) data loss"],
@@ -120,14 +123,58 @@ mod tests {
                 false,
                 true,
                 "2026-11-26T11:59:00Z",
-                Some("unassigned ~\"(perceived) data loss\", no update for 1d 1m (limit 24h): needs an owner"),
+                Some(
+                    "unassigned ~\"(perceived) data loss\", no update for 1d 1m (limit 24h): needs an owner",
+                ),
             ),
-            ("updated recently, assigned outage", &["outage"], true, true, "2026-11-27T11:00:00Z", None),
-            ("silent exactly the limit is fine", &["outage"], true, true, "2026-11-26T12:00:00Z", None),
-            ("1 s over the limit", &["outage"], true, true, "2026-11-26T11:59:59Z", Some("no update for 1d 1s (limit 24h): needs a hand-off")),
-            ("updated in the future (skew)", &["outage"], true, true, "2026-11-28T11:00:00Z", None),
-            ("closed outage", &["outage"], false, false, "2026-11-01T11:00:00Z", None),
-            ("neither label", &["bug"], false, true, "2026-11-01T11:00:00Z", None),
+            (
+                "updated recently, assigned outage",
+                &["outage"],
+                true,
+                true,
+                "2026-11-27T11:00:00Z",
+                None,
+            ),
+            (
+                "silent exactly the limit is fine",
+                &["outage"],
+                true,
+                true,
+                "2026-11-26T12:00:00Z",
+                None,
+            ),
+            (
+                "1 s over the limit",
+                &["outage"],
+                true,
+                true,
+                "2026-11-26T11:59:59Z",
+                Some("no update for 1d 1s (limit 24h): needs a hand-off"),
+            ),
+            (
+                "updated in the future (skew)",
+                &["outage"],
+                true,
+                true,
+                "2026-11-28T11:00:00Z",
+                None,
+            ),
+            (
+                "closed outage",
+                &["outage"],
+                false,
+                false,
+                "2026-11-01T11:00:00Z",
+                None,
+            ),
+            (
+                "neither label",
+                &["bug"],
+                false,
+                true,
+                "2026-11-01T11:00:00Z",
+                None,
+            ),
         ];
         for (name, labels, assigned, open, updated, want) in cases {
             let mut issue = issue(9, labels);
@@ -146,11 +193,7 @@ mod tests {
             for f in &findings {
                 assert_eq!(f.rule, RuleName::Handoff);
                 assert_eq!(f.subject, Subject::of_issue(&issue));
-                assert_eq!(
-                    (f.fix.clone(), f.fix_status),
-                    (None, FixStatus::None),
-                    "{name}"
-                );
+                assert_eq!((f.fix.clone(), f.fix_status), (None, FixStatus::None), "{name}");
             }
         }
     }

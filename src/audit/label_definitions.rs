@@ -98,12 +98,7 @@ mod tests {
             ),
             (
                 "priorities checked too",
-                &[
-                    "unscheduled",
-                    "outage",
-                    "(perceived) data loss",
-                    "priority::1",
-                ],
+                &["unscheduled", "outage", "(perceived) data loss", "priority::1"],
                 &["priority::1", "priority::2"],
                 &[("priority::2", PRIORITY_COLOR)],
             ),
@@ -132,18 +127,14 @@ mod tests {
                         color: c.to_string(),
                     };
                     (
-                        Subject::Label {
-                            name: n.to_string(),
-                        },
+                        Subject::Label { name: n.to_string() },
                         Some(fix),
                         FixStatus::Planned,
                     )
                 })
                 .collect();
             assert_eq!(got, want, "{name}");
-            assert!(findings
-                .iter()
-                .all(|f| f.rule == RuleName::LabelDefinitions));
+            assert!(findings.iter().all(|f| f.rule == RuleName::LabelDefinitions));
         }
     }
 

@@ -52,9 +52,7 @@ impl Subject {
     /// The name a person reads: `#123 Fix disk alert`, `milestone "WoW ending …"`, `label ~"x"`.
     pub fn display_name(&self) -> String {
         match self {
-            Subject::Issue {
-                reference, title, ..
-            } => format!("{reference} {title}"),
+            Subject::Issue { reference, title, .. } => format!("{reference} {title}"),
             Subject::Milestone { title, .. } => format!("milestone \"{title}\""),
             Subject::Label { name } => format!("label ~\"{name}\""),
         }
@@ -400,11 +398,7 @@ mod tests {
                 &[RuleName::StrayMilestones, RuleName::Unscheduled],
             ),
             (
-                &[
-                    RuleName::Handoff,
-                    RuleName::LabelDefinitions,
-                    RuleName::Handoff,
-                ],
+                &[RuleName::Handoff, RuleName::LabelDefinitions, RuleName::Handoff],
                 &[RuleName::LabelDefinitions, RuleName::Handoff],
             ),
             (&[], &[]),
@@ -469,10 +463,7 @@ mod tests {
         for rule in RuleName::ALL {
             cfg.audit.rules = vec![rule];
             let findings = check(&input, &cfg);
-            assert!(
-                !findings.is_empty(),
-                "{rule:?} alone should find something here"
-            );
+            assert!(!findings.is_empty(), "{rule:?} alone should find something here");
             assert!(
                 findings.iter().all(|f| f.rule == rule),
                 "{rule:?} alone: {findings:?}"

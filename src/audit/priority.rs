@@ -34,15 +34,9 @@ pub fn check(input: &AuditInput, cfg: &Config) -> Vec<Finding> {
             1 => continue,
             0 => {
                 let allowed: Vec<String> = priorities.iter().map(|p| label_ref(p)).collect();
-                format!(
-                    "no priority label: needs exactly one of {}",
-                    allowed.join(", ")
-                )
+                format!("no priority label: needs exactly one of {}", allowed.join(", "))
             }
-            n => format!(
-                "{n} priority labels ({}): needs exactly one",
-                held.join(", ")
-            ),
+            n => format!("{n} priority labels ({}): needs exactly one", held.join(", ")),
         };
         findings.push(Finding {
             rule: RuleName::Priority,
@@ -112,11 +106,7 @@ mod tests {
                 for f in &findings {
                     assert_eq!(f.rule, RuleName::Priority);
                     assert_eq!(f.subject, Subject::of_issue(&issue));
-                    assert_eq!(
-                        (f.fix.clone(), f.fix_status),
-                        (None, FixStatus::None),
-                        "{name}"
-                    );
+                    assert_eq!((f.fix.clone(), f.fix_status), (None, FixStatus::None), "{name}");
                 }
             }
         }

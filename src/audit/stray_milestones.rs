@@ -29,9 +29,7 @@ pub fn check(input: &AuditInput, cfg: &Config) -> Vec<Finding> {
                 title: m.title.clone(),
                 web_url: m.web_url.clone(),
             },
-            message: format!(
-                "still open, but the week ending {date} is over: it should have been closed"
-            ),
+            message: format!("still open, but the week ending {date} is over: it should have been closed"),
             fix_status: planned(&fix),
             fix,
         });

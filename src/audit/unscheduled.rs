@@ -346,12 +346,7 @@ mod tests {
             if let Some(f) = findings.first() {
                 assert_eq!(f.rule, RuleName::Unscheduled, "{}", case.name);
                 assert_eq!(f.subject, Subject::of_issue(&issue), "{}", case.name);
-                assert_eq!(
-                    f.fix_status,
-                    crate::audit::FixStatus::Planned,
-                    "{}",
-                    case.name
-                );
+                assert_eq!(f.fix_status, crate::audit::FixStatus::Planned, "{}", case.name);
                 assert_eq!(
                     f.fix,
                     Some(Step::AddLabels {

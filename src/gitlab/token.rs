@@ -12,7 +12,10 @@ pub struct Token {
 
 impl Token {
     pub fn new(secret: impl Into<String>, origin: impl Into<String>) -> Self {
-        Token { secret: secret.into(), origin: origin.into() }
+        Token {
+            secret: secret.into(),
+            origin: origin.into(),
+        }
     }
 
     /// The secret itself, for the `PRIVATE-TOKEN` header. Nothing else may call this.

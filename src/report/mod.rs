@@ -29,7 +29,10 @@ pub struct Tool {
 
 impl Default for Tool {
     fn default() -> Self {
-        Tool { name: "wowctl", version: env!("CARGO_PKG_VERSION") }
+        Tool {
+            name: "wowctl",
+            version: env!("CARGO_PKG_VERSION"),
+        }
     }
 }
 
@@ -153,7 +156,12 @@ pub struct AuditReport {
 
 impl Default for AuditReport {
     fn default() -> Self {
-        AuditReport { status: AuditStatus::Skipped, rules: Vec::new(), issues_checked: 0, findings: Vec::new() }
+        AuditReport {
+            status: AuditStatus::Skipped,
+            rules: Vec::new(),
+            issues_checked: 0,
+            findings: Vec::new(),
+        }
     }
 }
 

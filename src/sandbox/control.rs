@@ -75,16 +75,10 @@ fn set_faults(w: &mut World, body: &[u8]) -> Result<Reply, ApiError> {
     // `{"count": n, "status": 502}` or a bare count (status `fail_status`, default 503).
     if let Some(v) = o.get("fail_next") {
         let (count, status) = match v.as_u64() {
-            Some(n) => (
-                n,
-                o.get("fail_status").and_then(Value::as_u64).unwrap_or(503),
-            ),
+            Some(n) => (n, o.get("fail_status").and_then(Value::as_u64).unwrap_or(503)),
             None => (num(v, "count"), num(v, "status")),
         };
-        let status = u16::try_from(status)
-            .ok()
-            .filter(|s| *s >= 400)
-            .unwrap_or(500);
+        let status = u16::try_from(status).ok().filter(|s| *s >= 400).unwrap_or(500);
         f.fail_next(count as usize, status);
     }
     // `{"count": n, "retry_after": s}` or a bare count (`retry_after`, default 0).

@@ -139,9 +139,7 @@ impl Faults {
         self.window = Some(window);
         let (start, wall, observed) = window;
         let reset_wall = wall + Duration::from_secs(60);
-        let reset_epoch = reset_wall
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |d| d.as_secs());
+        let reset_epoch = reset_wall.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
         let left = Duration::from_secs(60).saturating_sub(now.duration_since(start));
         let retry_after = left.as_secs() + u64::from(left.subsec_nanos() > 0);
         let reset_time = chrono::DateTime::<chrono::Utc>::from(reset_wall)

@@ -41,17 +41,11 @@ impl World {
     }
 
     fn user_json_by_id(&self, id: u64) -> Value {
-        self.users
-            .get(&id)
-            .map_or(Value::Null, |u| self.user_json(u))
+        self.users.get(&id).map_or(Value::Null, |u| self.user_json(u))
     }
 
     pub(crate) fn issue_json(&self, i: &IssueRec) -> Value {
-        let assignees: Vec<Value> = i
-            .assignees
-            .iter()
-            .map(|&u| self.user_json_by_id(u))
-            .collect();
+        let assignees: Vec<Value> = i.assignees.iter().map(|&u| self.user_json_by_id(u)).collect();
         let path = self.project_path(i.project_id);
         json!({
             "id": i.id,

@@ -21,8 +21,8 @@ mod writes;
 
 pub use faults::Faults;
 pub use state::{
-    EventRec, GroupRec, IssueRec, IssueSpec, LabelRec, MilestoneRec, MilestoneSpec, Owner,
-    ProjectRec, Role, TokenInfo, UserRec, World,
+    EventRec, GroupRec, IssueRec, IssueSpec, LabelRec, MilestoneRec, MilestoneSpec, Owner, ProjectRec, Role,
+    TokenInfo, UserRec, World,
 };
 
 use axum::body::{Body as HttpBody, Bytes};
@@ -128,11 +128,7 @@ impl Sandbox {
 
     /// POST/PUT/PATCH/DELETE requests received on /api/v4, from the log.
     pub fn write_count(&self) -> usize {
-        lock(&self.world)
-            .log
-            .iter()
-            .filter(|r| r.is_write())
-            .count()
+        lock(&self.world).log.iter().filter(|r| r.is_write()).count()
     }
 }
 
@@ -149,11 +145,7 @@ impl Drop for Sandbox {
 
 /// Serves `world` on 127.0.0.1:`port` (0 = any) until the future is dropped;
 /// `on_bound` gets the address once listening (`wowctl sandbox`).
-pub async fn serve(
-    world: World,
-    port: u16,
-    on_bound: impl FnOnce(SocketAddr) + Send,
-) -> std::io::Result<()> {
+pub async fn serve(world: World, port: u16, on_bound: impl FnOnce(SocketAddr) + Send) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
     let addr = listener.local_addr()?;
     let shared: Shared = Arc::new(Mutex::new(world));
@@ -246,14 +238,10 @@ fn process(
 
 fn fault_reply(fault: Fault) -> Reply {
     match fault {
-        Fault::WriteCapReached => Reply::json(
-            500,
-            serde_json::json!({"message": "sandbox: write cap reached"}),
-        ),
-        Fault::Fail(500) => Reply::json(
-            500,
-            serde_json::json!({"message": "500 Internal Server Error"}),
-        ),
+        Fault::WriteCapReached => {
+            Reply::json(500, serde_json::json!({"message": "sandbox: write cap reached"}))
+        }
+        Fault::Fail(500) => Reply::json(500, serde_json::json!({"message": "500 Internal Server Error"})),
         // A proxy in front of GitLab answers with HTML, never JSON (§1).
         Fault::Fail(status) => {
             let reason = StatusCode::from_u16(status)
@@ -274,10 +262,7 @@ fn fault_reply(fault: Fault) -> Reply {
         }
         Fault::Malformed => Reply {
             status: 200,
-            body: Body::Raw(
-                "application/json",
-                "{\"id\": 1, \"title\": \"trunc".to_string(),
-            ),
+            body: Body::Raw("application/json", "{\"id\": 1, \"title\": \"trunc".to_string()),
             headers: Vec::new(),
         },
     }
@@ -356,8 +341,7 @@ fn to_response(reply: Reply, reset: bool) -> Response {
         HttpBody::from(text)
     };
     let mut response = Response::new(body);
-    *response.status_mut() =
-        StatusCode::from_u16(reply.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    *response.status_mut() = StatusCode::from_u16(reply.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let h = response.headers_mut();
     if !content_type.is_empty() {
         h.insert("content-type", HeaderValue::from_static(content_type));

@@ -88,10 +88,7 @@ mod tests {
     use super::*;
 
     fn header<'a>(r: &'a Reply, name: &str) -> Option<&'a str> {
-        r.headers
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
+        r.headers.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
     }
 
     #[test]
@@ -104,14 +101,7 @@ mod tests {
 
     #[test]
     fn headers_on_first_last_and_uncounted_pages() {
-        let r = paginate(
-            vec![],
-            45,
-            1,
-            20,
-            "http://h/api/v4/x",
-            "state=opened&page=1",
-        );
+        let r = paginate(vec![], 45, 1, 20, "http://h/api/v4/x", "state=opened&page=1");
         assert_eq!(header(&r, "X-Next-Page"), Some("2"));
         assert_eq!(header(&r, "X-Prev-Page"), Some(""));
         assert_eq!(header(&r, "X-Total"), Some("45"));

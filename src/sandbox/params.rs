@@ -68,10 +68,7 @@ impl Params {
     }
 
     pub fn get(&self, key: &str) -> Option<&str> {
-        self.values
-            .get(key)
-            .and_then(|v| v.last())
-            .map(String::as_str)
+        self.values.get(key).and_then(|v| v.last()).map(String::as_str)
     }
 
     pub fn has(&self, key: &str) -> bool {
@@ -155,11 +152,7 @@ pub fn parse_time(v: &str) -> Option<DateTime<Utc>> {
     if let Ok(t) = DateTime::parse_from_rfc3339(v) {
         return Some(t.with_timezone(&Utc));
     }
-    for fmt in [
-        "%Y-%m-%dT%H:%M:%S%.f",
-        "%Y-%m-%dT%H:%M:%S",
-        "%Y-%m-%dT%H:%M",
-    ] {
+    for fmt in ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M"] {
         if let Ok(t) = NaiveDateTime::parse_from_str(v, fmt) {
             return Some(t.and_utc());
         }
@@ -196,14 +189,8 @@ mod tests {
     fn times_and_pages() {
         let cases = [
             ("2026-01-07T00:00:00Z", Some("2026-01-07T00:00:00+00:00")),
-            (
-                "2026-01-07T01:00:00+01:00",
-                Some("2026-01-07T00:00:00+00:00"),
-            ),
-            (
-                "2026-01-07T00:00:00.500Z",
-                Some("2026-01-07T00:00:00.500+00:00"),
-            ),
+            ("2026-01-07T01:00:00+01:00", Some("2026-01-07T00:00:00+00:00")),
+            ("2026-01-07T00:00:00.500Z", Some("2026-01-07T00:00:00.500+00:00")),
             ("2026-01-07", Some("2026-01-07T00:00:00+00:00")),
             ("2026-01-07T01:00:00 01:00", None),
         ];

@@ -188,10 +188,7 @@ fn member(w: &World, _project: u64, user: &str) -> Result<Reply, ApiError> {
         .values()
         .find(|t| t.user_id == user_id)
         .ok_or_else(not_found)?;
-    let mut v = w
-        .users
-        .get(&user_id)
-        .map_or(Value::Null, |u| w.user_json(u));
+    let mut v = w.users.get(&user_id).map_or(Value::Null, |u| w.user_json(u));
     v["access_level"] = json!(token.role.access_level());
     Ok(Reply::ok(v))
 }
@@ -202,11 +199,7 @@ fn list_milestones(w: &World, owner: Owner, req: &ApiRequest) -> Result<Reply, A
         None | Some("") | Some("all") => None,
         Some("active") => Some(MilestoneState::Active),
         Some("closed") => Some(MilestoneState::Closed),
-        Some(_) => {
-            return Err(ApiError::bad_request_error(
-                "state does not have a valid value",
-            ))
-        }
+        Some(_) => return Err(ApiError::bad_request_error("state does not have a valid value")),
     };
     let mut owners = if p.bool("include_ancestors") || p.bool("include_parent_milestones") {
         w.visible_owners(owner)
@@ -258,12 +251,7 @@ fn list_milestones(w: &World, owner: Owner, req: &ApiRequest) -> Result<Reply, A
 
 /// Issues of one milestone; a group milestone lists its group's own projects'
 /// issues only, not subgroups' (§2).
-fn milestone_issues(
-    w: &World,
-    owner: Owner,
-    mid: u64,
-    req: &ApiRequest,
-) -> Result<Reply, ApiError> {
+fn milestone_issues(w: &World, owner: Owner, mid: u64, req: &ApiRequest) -> Result<Reply, ApiError> {
     w.owned_milestone(owner, mid)?;
     let projects: Vec<u64> = match owner {
         Owner::Project(p) => vec![p],
@@ -336,11 +324,7 @@ fn list_issues(w: &World, owner: Owner, req: &ApiRequest) -> Result<Reply, ApiEr
         None | Some("") | Some("all") => None,
         Some("opened") => Some(IssueState::Opened),
         Some("closed") => Some(IssueState::Closed),
-        Some(_) => {
-            return Err(ApiError::bad_request_error(
-                "state does not have a valid value",
-            ))
-        }
+        Some(_) => return Err(ApiError::bad_request_error("state does not have a valid value")),
     };
     let milestone = milestone_filter(p)?;
     let today = w.now().date_naive();
@@ -374,11 +358,7 @@ fn list_issues(w: &World, owner: Owner, req: &ApiRequest) -> Result<Reply, ApiEr
     let descending = match p.get("sort").unwrap_or("desc") {
         "desc" => true,
         "asc" => false,
-        _ => {
-            return Err(ApiError::bad_request_error(
-                "sort does not have a valid value",
-            ))
-        }
+        _ => return Err(ApiError::bad_request_error("sort does not have a valid value")),
     };
     // `Upcoming`: per project, the open milestone due soonest after today (§3).
     let upcoming: Vec<u64> = match milestone {
@@ -410,9 +390,7 @@ fn list_issues(w: &World, owner: Owner, req: &ApiRequest) -> Result<Reply, ApiEr
             Some(MilestoneFilter::Started) => milestone_of(i).is_some_and(|m| {
                 m.state == MilestoneState::Active && m.start_date.is_some_and(|d| d <= today)
             }),
-            Some(MilestoneFilter::Upcoming) => {
-                i.milestone_id.is_some_and(|m| upcoming.contains(&m))
-            }
+            Some(MilestoneFilter::Upcoming) => i.milestone_id.is_some_and(|m| upcoming.contains(&m)),
         })
         .filter(|i| match label_wildcard {
             Some(any) => i.labels.is_empty() != any,
@@ -467,19 +445,13 @@ fn list_issues(w: &World, owner: Owner, req: &ApiRequest) -> Result<Reply, ApiEr
 /// Project labels include the ancestor groups' unless `include_ancestor_groups=false` (§5).
 fn list_labels(w: &World, owner: Owner, req: &ApiRequest) -> Result<Reply, ApiError> {
     let p = &req.params;
-    let ancestors = p
-        .get("include_ancestor_groups")
-        .is_none_or(|v| v != "false");
+    let ancestors = p.get("include_ancestor_groups").is_none_or(|v| v != "false");
     let search = p.get("search").map(str::to_lowercase);
     let found: Vec<_> = w
         .visible_labels(owner)
         .into_iter()
         .filter(|l| ancestors || l.owner == owner)
-        .filter(|l| {
-            search
-                .as_ref()
-                .is_none_or(|s| l.name.to_lowercase().contains(s))
-        })
+        .filter(|l| search.as_ref().is_none_or(|s| l.name.to_lowercase().contains(s)))
         .collect();
     let (page, per_page) = p.paging()?;
     let range = page_range(found.len(), page, per_page);

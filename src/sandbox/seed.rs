@@ -45,12 +45,7 @@ fn base(now: DateTime<Utc>) -> World {
     w.add_label(Owner::Group(group), OUTAGE, "#dc143c");
     w.add_label(Owner::Group(group), DATA_LOSS, "#8b0000");
     w.add_label(Owner::Project(project), UNSCHEDULED, "#f0ad4e");
-    for (name, color) in [
-        (P1, "#ff0000"),
-        (P2, "#ff8c00"),
-        (P3, "#ffd700"),
-        (P4, "#9acd32"),
-    ] {
+    for (name, color) in [(P1, "#ff0000"), (P2, "#ff8c00"), (P3, "#ffd700"), (P4, "#9acd32")] {
         w.add_label(Owner::Project(project), name, color);
     }
     w
@@ -279,14 +274,10 @@ pub fn demo(now: DateTime<Utc>) -> World {
             .to("erin.net")
             .in_ms(wow)
             .closed(p + d(1)),
-        plan(
-            "Runbook: disk pressure on CI runners",
-            &[P3],
-            p - d(5) + h(2),
-        )
-        .to("alice.ops")
-        .in_ms(wow)
-        .closed(p + d(2)),
+        plan("Runbook: disk pressure on CI runners", &[P3], p - d(5) + h(2))
+            .to("alice.ops")
+            .in_ms(wow)
+            .closed(p + d(2)),
         plan("Decommission legacy monitoring host", &[P4], p - d(4))
             .to("bob.sre")
             .in_ms(wow)
@@ -301,13 +292,9 @@ pub fn demo(now: DateTime<Utc>) -> World {
             .to("erin.net")
             .in_ms(wow)
             .closed(p + d(3)),
-        plan(
-            "Alert fatigue: silence flapping disk alerts",
-            &[P3],
-            p - d(10),
-        )
-        .to("bob.sre")
-        .moved(Some(wow), p - d(1)),
+        plan("Alert fatigue: silence flapping disk alerts", &[P3], p - d(10))
+            .to("bob.sre")
+            .moved(Some(wow), p - d(1)),
         plan("Document failover procedure", &[P3], p - d(3) + h(5))
             .to("alice.ops")
             .in_ms(wow)
@@ -349,23 +336,14 @@ pub fn demo(now: DateTime<Utc>) -> World {
         )
         .to("bob.sre")
         .in_ms(wow),
-        plan(
-            "Bump runner image for security fix",
-            &[P2],
-            p + d(1) + h(14),
-        )
-        .to("erin.net")
-        .in_ms(wow)
-        .closed(p + d(2)),
+        plan("Bump runner image for security fix", &[P2], p + d(1) + h(14))
+            .to("erin.net")
+            .in_ms(wow)
+            .closed(p + d(2)),
         plan("Refresh staging database from production", &[P3], p - d(20))
             .to("dave.db")
             .moved(Some(wow), p + d(3) + h(16)),
-        plan(
-            "Quota alert for shared storage",
-            &[],
-            p + d(4) + h(8) + m(30),
-        )
-        .in_ms(wow),
+        plan("Quota alert for shared storage", &[], p + d(4) + h(8) + m(30)).in_ms(wow),
         plan(
             "Outage: object storage latency spike",
             &[OUTAGE, P1],
@@ -401,22 +379,14 @@ pub fn demo(now: DateTime<Utc>) -> World {
             plan("Urgent: certificate expiring on status page", &[P1], mid)
                 .to("erin.net")
                 .in_ms(next),
-            plan(
-                "Outage: login failures in EU region",
-                &[OUTAGE, P1],
-                mid + m(1),
-            )
-            .to("carol.dev")
-            .in_ms(next),
+            plan("Outage: login failures in EU region", &[OUTAGE, P1], mid + m(1))
+                .to("carol.dev")
+                .in_ms(next),
         ]);
     }
     // Hand-off cases: an unassigned outage, a data-loss report silent for days.
     plans.extend([
-        plan(
-            "Outage: webhook delivery delays",
-            &[OUTAGE, P1],
-            p + d(5) + h(22),
-        ),
+        plan("Outage: webhook delivery delays", &[OUTAGE, P1], p + d(5) + h(22)),
         plan(
             "Missing CI artifacts after storage migration",
             &[DATA_LOSS, P2],
@@ -553,13 +523,9 @@ mod tests {
         assert_eq!(stray.len(), 1);
         let issues = w.issues(1);
         assert!((55..=65).contains(&issues.len()), "{}", issues.len());
-        assert!(issues
-            .iter()
-            .all(|i| i.created_at <= now && i.updated_at <= now));
+        assert!(issues.iter().all(|i| i.created_at <= now && i.updated_at <= now));
         // iids grow with creation time.
-        assert!(issues
-            .windows(2)
-            .all(|p| p[0].created_at <= p[1].created_at));
+        assert!(issues.windows(2).all(|p| p[0].created_at <= p[1].created_at));
         // Events never come after `now`, and a re-added issue has add, add, add.
         for i in &issues {
             for e in w.events(i.id) {
@@ -587,10 +553,7 @@ mod tests {
         let issues = w.issues(1);
         assert_eq!(issues.len(), 10_000);
         assert!(issues.iter().all(|i| i.created_at < start));
-        assert_eq!(
-            issues.iter().filter(|i| i.updated_at > start).count(),
-            1_000
-        );
+        assert_eq!(issues.iter().filter(|i| i.updated_at > start).count(), 1_000);
         let readded = issues.iter().filter(|i| w.events(i.id).len() == 3).count();
         assert_eq!(readded, 500);
         assert!(issues

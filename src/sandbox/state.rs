@@ -10,8 +10,7 @@
 use super::faults::Faults;
 use super::LoggedRequest;
 use crate::gitlab::model::{
-    EventAction, Issue, IssueState, Label, Milestone, MilestoneEvent, MilestoneState, References,
-    User,
+    EventAction, Issue, IssueState, Label, Milestone, MilestoneEvent, MilestoneState, References, User,
 };
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use std::collections::{BTreeMap, HashMap};
@@ -460,14 +459,7 @@ impl World {
             Some(g) if !path.contains('/') => format!("{}/{path}", g.full_path),
             _ => path.to_string(),
         };
-        self.projects.insert(
-            id,
-            ProjectRec {
-                id,
-                full_path,
-                group,
-            },
-        );
+        self.projects.insert(id, ProjectRec { id, full_path, group });
         id
     }
 
@@ -703,14 +695,7 @@ impl World {
         if let Some(m) = spec.milestone_id {
             // Issues are created open, whatever state the spec ends in.
             let user = self.seed_user;
-            self.push_event(
-                id,
-                m,
-                EventAction::Add,
-                user,
-                created_at,
-                IssueState::Opened,
-            );
+            self.push_event(id, m, EventAction::Add, user, created_at, IssueState::Opened);
         }
         (id, iid)
     }
@@ -761,9 +746,7 @@ impl World {
         let state = issue.state;
         match (old, milestone) {
             (_, Some(new)) => self.push_event(issue_id, new, EventAction::Add, user, at, state),
-            (Some(old), None) => {
-                self.push_event(issue_id, old, EventAction::Remove, user, at, state)
-            }
+            (Some(old), None) => self.push_event(issue_id, old, EventAction::Remove, user, at, state),
             (None, None) => {}
         }
         true
@@ -928,10 +911,7 @@ mod tests {
                 (EventAction::Remove, Some(b)),
             ]
         );
-        assert_eq!(
-            w.issue(1, iid).unwrap().updated_at,
-            t("2026-01-09T00:00:00Z")
-        );
+        assert_eq!(w.issue(1, iid).unwrap().updated_at, t("2026-01-09T00:00:00Z"));
     }
 
     #[test]

@@ -45,9 +45,7 @@ impl T {
         T::new(seed::demo(now()))
     }
     async fn call(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Res {
-        let mut req = self
-            .http
-            .request(method, format!("{}{path}", self.sb.api_url()));
+        let mut req = self.http.request(method, format!("{}{path}", self.sb.api_url()));
         if let Some(t) = &self.token {
             req = req.header("PRIVATE-TOKEN", t);
         }
@@ -119,16 +117,12 @@ async fn duplicate_titles_are_rejected_across_closed_and_group_milestones() {
         w.add_milestone(MilestoneSpec::new(Owner::Group(1), "Team offsite"));
         w.add_milestone(MilestoneSpec::new(Owner::Project(1), "WoW ending 2026-01-06").closed());
     });
-    let r = t
-        .post("/projects/1/milestones", json!({"title": "WoW"}))
-        .await;
+    let r = t.post("/projects/1/milestones", json!({"title": "WoW"})).await;
     assert_eq!(r.status, 201);
     assert_eq!(r.json()["project_id"], 1);
     assert!(r.json().get("group_id").is_none());
     for title in ["WoW", "WoW ending 2026-01-06", "Team offsite"] {
-        let r = t
-            .post("/projects/1/milestones", json!({ "title": title }))
-            .await;
+        let r = t.post("/projects/1/milestones", json!({ "title": title })).await;
         assert_eq!(r.status, 400, "{title}");
         assert_eq!(
             r.json()["message"],
@@ -149,10 +143,7 @@ async fn duplicate_titles_are_rejected_across_closed_and_group_milestones() {
         400
     );
     let r = t.post("/projects/1/milestones", json!({})).await;
-    assert_eq!(
-        (r.status, r.json()),
-        (400, json!({"error": "title is missing"}))
-    );
+    assert_eq!((r.status, r.json()), (400, json!({"error": "title is missing"})));
     let r = t
         .post(
             "/projects/1/milestones",
@@ -194,9 +185,7 @@ async fn close_and_rename_is_not_atomic() {
         (r.json()["title"].as_str(), r.json()["state"].as_str()),
         (Some("WoW ending 2026-01-06"), Some("closed"))
     );
-    let r = t
-        .put(&format!("/projects/1/milestones/{wow}"), json!({}))
-        .await;
+    let r = t.put(&format!("/projects/1/milestones/{wow}"), json!({})).await;
     assert_eq!(r.status, 400);
     assert!(r.json()["error"]
         .as_str()
@@ -234,11 +223,8 @@ async fn milestone_events_follow_gitlab() {
         json!({"title": "B renamed"}),
     )
     .await;
-    t.put("/projects/1/issues/1", json!({"milestone_id": 0}))
-        .await;
-    let r = t
-        .get("/projects/1/issues/1/resource_milestone_events")
-        .await;
+    t.put("/projects/1/issues/1", json!({"milestone_id": 0})).await;
+    let r = t.get("/projects/1/issues/1/resource_milestone_events").await;
     let evs = r.json();
     let got: Vec<(String, u64, String)> = evs
         .as_array()
@@ -344,10 +330,7 @@ async fn guest_metadata_edits_are_dropped_with_a_200() {
         .unwrap();
     assert_eq!(r.status().as_u16(), 200);
     assert_eq!(
-        t.sb.world(|w| w.issue(1, 1))
-            .unwrap()
-            .milestone
-            .map(|m| m.id),
+        t.sb.world(|w| w.issue(1, 1)).unwrap().milestone.map(|m| m.id),
         Some(next)
     );
 }
@@ -369,10 +352,7 @@ async fn issue_edits_labels_state_and_foreign_milestones() {
             json!({"add_labels": "unscheduld,priority::2"}),
         )
         .await;
-    assert_eq!(
-        r.json()["labels"],
-        json!(["outage", "priority::2", "unscheduld"])
-    );
+    assert_eq!(r.json()["labels"], json!(["outage", "priority::2", "unscheduld"]));
     let labels = t.sb.world(|w| w.labels(Owner::Project(1)));
     let created = labels.iter().find(|l| l.name == "unscheduld").unwrap();
     assert_eq!(created.is_project_label, Some(true));
@@ -387,10 +367,7 @@ async fn issue_edits_labels_state_and_foreign_milestones() {
     let r = t
         .put("/projects/1/issues/1", json!({"milestone_id": foreign}))
         .await;
-    assert_eq!(
-        (r.status, r.json()["milestone"].clone()),
-        (200, Value::Null)
-    );
+    assert_eq!((r.status, r.json()["milestone"].clone()), (200, Value::Null));
     let r = t
         .put(
             "/projects/1/issues/1",
@@ -419,10 +396,7 @@ async fn issue_edits_labels_state_and_foreign_milestones() {
     t.put("/projects/1/issues/1", json!({"state_event": "close"}))
         .await;
     assert_eq!(t.sb.world(|w| w.issue(1, 1)).unwrap().updated_at, before);
-    assert_eq!(
-        t.sb.world(|w| w.issue(1, 1)).unwrap().state,
-        IssueState::Closed
-    );
+    assert_eq!(t.sb.world(|w| w.issue(1, 1)).unwrap().state, IssueState::Closed);
 }
 
 #[tokio::test]
@@ -432,13 +406,8 @@ async fn paths_ids_and_not_found_shapes() {
         .get("/projects/production%2Finfrastructure/milestones?title=WoW")
         .await;
     assert_eq!(titles(&r.json()), vec!["WoW"]);
-    let r = t
-        .get("/projects/production/infrastructure/milestones")
-        .await;
-    assert_eq!(
-        (r.status, r.json()),
-        (404, json!({"error": "404 Not Found"}))
-    );
+    let r = t.get("/projects/production/infrastructure/milestones").await;
+    assert_eq!((r.status, r.json()), (404, json!({"error": "404 Not Found"})));
     assert_eq!(
         t.get("/projects/42").await.json(),
         json!({"message": "404 Project Not Found"})
@@ -513,14 +482,8 @@ async fn issue_filters() {
         ("labels=None", vec!["d", "c"]),
         // Inclusive, and the offset is honoured: 00:00+01:00 is 23:00Z.
         ("updated_after=2026-01-07T00:00:00%2B01:00", vec!["c", "a"]),
-        (
-            "updated_before=2026-01-06T22:59:59Z&labels=outage",
-            vec!["b"],
-        ),
-        (
-            "created_after=2026-01-03T00:00:00Z&state=all",
-            vec!["d", "c"],
-        ),
+        ("updated_before=2026-01-06T22:59:59Z&labels=outage", vec!["b"]),
+        ("created_after=2026-01-03T00:00:00Z&state=all", vec!["d", "c"]),
         ("order_by=updated_at&sort=asc", vec!["d", "b", "a", "c"]),
         ("iids[]=1&iids[]=3", vec!["c", "a"]),
         ("assignee_id=Any", vec!["d"]),
@@ -587,10 +550,7 @@ async fn milestone_and_label_lists() {
     let r = t.post("/projects/1/labels", json!({"name": "new"})).await;
     assert_eq!(r.json(), json!({"error": "color is missing"}));
     let r = t
-        .post(
-            "/groups/1/labels",
-            json!({"name": "team", "color": "#123456"}),
-        )
+        .post("/groups/1/labels", json!({"name": "team", "color": "#123456"}))
         .await;
     assert_eq!(
         (r.status, r.json()["is_project_label"].clone()),
@@ -642,9 +602,7 @@ async fn write_cap_kills_every_later_request() {
         (500, json!({"message": "sandbox: write cap reached"}))
     );
     assert_eq!(
-        t.put("/projects/1/issues/2", json!({"title": "x"}))
-            .await
-            .status,
+        t.put("/projects/1/issues/2", json!({"title": "x"})).await.status,
         500
     );
     assert_ne!(t.sb.world(|w| w.issue(1, 2)).unwrap().title, "x");
@@ -667,10 +625,7 @@ async fn throttles_and_rate_limits_answer_429() {
     let r = t.get("/projects/1/labels").await;
     assert_eq!(r.header("ratelimit-limit"), Some("2"));
     assert_eq!(r.header("ratelimit-remaining"), Some("1"));
-    assert_eq!(
-        r.header("ratelimit-name"),
-        Some("throttle_authenticated_api")
-    );
+    assert_eq!(r.header("ratelimit-name"), Some("throttle_authenticated_api"));
     assert!(r.header("ratelimit-reset").unwrap().parse::<u64>().unwrap() > 1_700_000_000);
     t.get("/projects/1/labels").await;
     let r = t.get("/projects/1/labels").await;
@@ -707,10 +662,7 @@ async fn injected_failures_malformed_bodies_and_resets() {
         Ok(res) => res.text().await.is_err(),
     };
     assert!(failed);
-    assert_eq!(
-        t.sb.world(|w| w.issue(1, 1)).unwrap().title,
-        "applied anyway"
-    );
+    assert_eq!(t.sb.world(|w| w.issue(1, 1)).unwrap().title, "applied anyway");
     let statuses: Vec<u16> = t.sb.requests().iter().map(|r| r.status).collect();
     assert_eq!(statuses, vec![502, 200, 200]);
 }
@@ -771,11 +723,7 @@ async fn control_endpoints_and_doctor_reads() {
         .unwrap();
     assert_eq!(state["milestones"].as_array().unwrap().len(), 11);
     assert!(state["issues"].as_array().unwrap().len() >= 55);
-    assert!(t
-        .sb
-        .requests()
-        .iter()
-        .all(|r| r.path.starts_with("/api/v4")));
+    assert!(t.sb.requests().iter().all(|r| r.path.starts_with("/api/v4")));
 
     let user = t.get("/user").await.json();
     assert_eq!(user["is_admin"], false);
@@ -797,11 +745,7 @@ async fn control_endpoints_and_doctor_reads() {
     );
     t.sb.world(|w| w.token_mut(seed::TOKEN).unwrap().revoked = true);
     assert_eq!(t.get("/user").await.json()["error"], "invalid_token");
-    assert!(!t
-        .sb
-        .requests()
-        .iter()
-        .any(|r| r.query.contains(seed::TOKEN)));
+    assert!(!t.sb.requests().iter().any(|r| r.query.contains(seed::TOKEN)));
 }
 
 #[test]

@@ -31,8 +31,7 @@ impl World {
         match owner {
             Owner::Project(_) => self.visible_owners(owner),
             Owner::Group(g) => {
-                let mut out: Vec<Owner> =
-                    self.group_chain(g).into_iter().map(Owner::Group).collect();
+                let mut out: Vec<Owner> = self.group_chain(g).into_iter().map(Owner::Group).collect();
                 out.extend(
                     self.group_tree(g)
                         .into_iter()
@@ -69,11 +68,7 @@ impl World {
             return Err(ApiError::forbidden());
         }
         if title.is_empty() {
-            return Err(ApiError::milestone_invalid(
-                "create",
-                "title",
-                "can't be blank",
-            ));
+            return Err(ApiError::milestone_invalid("create", "title", "can't be blank"));
         }
         check_dates("create", start_date, due_date)?;
         if self.title_taken(owner, &title, None) {
@@ -103,13 +98,7 @@ impl World {
         actor: Actor,
     ) -> Result<Reply, ApiError> {
         self.owned_milestone(owner, id)?;
-        let fields = [
-            "title",
-            "description",
-            "start_date",
-            "due_date",
-            "state_event",
-        ];
+        let fields = ["title", "description", "start_date", "due_date", "state_event"];
         if !fields.iter().any(|f| p.has(f)) {
             return Err(ApiError::bad_request_error(
                 "title, description, start_date, due_date, state_event are missing, at least one parameter must be provided",
@@ -155,11 +144,7 @@ impl World {
             next.due_date = d;
         }
         if next.title.is_empty() {
-            return Err(ApiError::milestone_invalid(
-                "update",
-                "title",
-                "can't be blank",
-            ));
+            return Err(ApiError::milestone_invalid("update", "title", "can't be blank"));
         }
         if next.title != current.title && self.title_taken(owner, &next.title, Some(id)) {
             return Err(ApiError::milestone_invalid("update", "title", TITLE_TAKEN));
@@ -187,11 +172,7 @@ impl World {
         }
         let at = self.tick();
         self.milestones.remove(&id);
-        for issue in self
-            .issues
-            .values_mut()
-            .filter(|i| i.milestone_id == Some(id))
-        {
+        for issue in self.issues.values_mut().filter(|i| i.milestone_id == Some(id)) {
             issue.milestone_id = None;
             issue.updated_at = at;
         }
@@ -257,9 +238,10 @@ impl World {
         };
         let assignees = match (p.has("assignee_ids"), p.get("assignee_id")) {
             (true, _) => Some(p.u64_list("assignee_ids")?),
-            (false, Some(v)) => Some(p.u64_list("assignee_id").map_err(|_| {
-                ApiError::bad_request_error(&format!("assignee_id {v} is invalid"))
-            })?),
+            (false, Some(v)) => Some(
+                p.u64_list("assignee_id")
+                    .map_err(|_| ApiError::bad_request_error(&format!("assignee_id {v} is invalid")))?,
+            ),
             _ => None,
         };
         let at = self.tick();
@@ -307,10 +289,7 @@ impl World {
             changed = true;
         }
         if let Some(ids) = assignees.filter(|_| may_set_metadata) {
-            let ids: Vec<u64> = ids
-                .into_iter()
-                .filter(|u| known_users.contains(u))
-                .collect();
+            let ids: Vec<u64> = ids.into_iter().filter(|u| known_users.contains(u)).collect();
             if ids != issue.assignees {
                 issue.assignees = ids;
                 changed = true;
@@ -380,9 +359,8 @@ impl World {
                 .with_body(serde_json::json!({"message": {"title": ["can't be blank"]}})));
         }
         if !valid_color(&color) {
-            return Err(ApiError::message(400, "").with_body(
-                serde_json::json!({"message": {"color": ["must be a valid color code"]}}),
-            ));
+            return Err(ApiError::message(400, "")
+                .with_body(serde_json::json!({"message": {"color": ["must be a valid color code"]}})));
         }
         if self.visible_labels(owner).iter().any(|l| l.name == name) {
             return Err(ApiError::message(409, "Label already exists"));
@@ -406,11 +384,7 @@ fn same_attributes(a: &MilestoneRec, b: &MilestoneRec) -> bool {
 }
 
 /// `due_date` must be strictly after `start_date` (§2).
-fn check_dates(
-    verb: &str,
-    start: Option<NaiveDate>,
-    due: Option<NaiveDate>,
-) -> Result<(), ApiError> {
+fn check_dates(verb: &str, start: Option<NaiveDate>, due: Option<NaiveDate>) -> Result<(), ApiError> {
     match (start, due) {
         (Some(s), Some(d)) if d <= s => Err(ApiError::milestone_invalid(
             verb,
@@ -460,9 +434,6 @@ mod tests {
         assert!(w.title_taken(Owner::Group(g), "P", None));
         assert!(w.title_taken(Owner::Group(sub), "G", None));
         assert!(!w.title_taken(Owner::Project(other), "G", None));
-        assert!(
-            !w.title_taken(Owner::Project(p), "g", None),
-            "case-sensitive"
-        );
+        assert!(!w.title_taken(Owner::Project(p), "g", None), "case-sensitive");
     }
 }

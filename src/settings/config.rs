@@ -102,7 +102,13 @@ pub enum Format {
 }
 
 impl Format {
-    pub const ALL: [Format; 5] = [Format::Markdown, Format::Json, Format::Junit, Format::Dotenv, Format::Html];
+    pub const ALL: [Format; 5] = [
+        Format::Markdown,
+        Format::Json,
+        Format::Junit,
+        Format::Dotenv,
+        Format::Html,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -147,8 +153,14 @@ impl Default for Config {
                 next: "Next WoW".into(),
                 closed: "WoW ending {date}".into(),
             },
-            week: WeekConfig { starts_on: Weekday::Wed, timezone: Tz::UTC },
-            rotation: RotationConfig { carry_over_open_issues: true, set_dates: true },
+            week: WeekConfig {
+                starts_on: Weekday::Wed,
+                timezone: Tz::UTC,
+            },
+            rotation: RotationConfig {
+                carry_over_open_issues: true,
+                set_dates: true,
+            },
             labels: LabelNames {
                 unscheduled: "unscheduled".into(),
                 outage: "outage".into(),
@@ -166,7 +178,11 @@ impl Default for Config {
                 fail_on_findings: false,
                 history_weeks: 8,
             },
-            api: ApiConfig { concurrency: 8, timeout: Duration::from_secs(30), max_retries: 5 },
+            api: ApiConfig {
+                concurrency: 8,
+                timeout: Duration::from_secs(30),
+                max_retries: 5,
+            },
         }
     }
 }

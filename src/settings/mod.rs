@@ -285,39 +285,40 @@ fn read_config(
         Some(path) => Some((path, "--config")),
         None => env.get("WOW_CONFIG").map(|v| (PathBuf::from(v), "WOW_CONFIG")),
     };
-    let (path, source) =
-        match named {
-            Some((path, origin)) => {
-                let source = if origin == "--config" {
-                    flag_source(origin)
-                } else {
-                    var_source(origin)
-                };
-                (path, source)
-            }
-            None => {
-                let path = PathBuf::from(DEFAULT_CONFIG_FILE);
-                match read_file(&path) {
-                    Ok(text) => {
-                        let found = Source::Derived {
-                            reason: "found in the working directory".into(),
-                        };
-                        return parsed(&text, path, found);
-                    }
-                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                        let sources = config::KEYS.iter().map(|k| (k.to_string(), Source::Default));
-                        return Ok((Config::default(), sources.collect(), None, None));
-                    }
-                    Err(e) => return Err(ConfigError::new(
+    let (path, source) = match named {
+        Some((path, origin)) => {
+            let source = if origin == "--config" {
+                flag_source(origin)
+            } else {
+                var_source(origin)
+            };
+            (path, source)
+        }
+        None => {
+            let path = PathBuf::from(DEFAULT_CONFIG_FILE);
+            match read_file(&path) {
+                Ok(text) => {
+                    let found = Source::Derived {
+                        reason: "found in the working directory".into(),
+                    };
+                    return parsed(&text, path, found);
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                    let sources = config::KEYS.iter().map(|k| (k.to_string(), Source::Default));
+                    return Ok((Config::default(), sources.collect(), None, None));
+                }
+                Err(e) => {
+                    return Err(ConfigError::new(
                         "configuration file",
                         Some(DEFAULT_CONFIG_FILE),
                         format!(
                             "cannot be read ({e}); fix it, or name another file with --config or WOW_CONFIG"
                         ),
-                    )),
+                    ))
                 }
             }
-        };
+        }
+    };
     let origin = match &source {
         Source::Flag { name } | Source::Variable { name } => name.clone(),
         other => other.to_string(),

@@ -1,1 +1,4 @@
+//! Integration tests: the real binary against the simulated GitLab over loopback.
+//! One test binary (one link step), one file per area.
 
+mod support;
