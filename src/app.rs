@@ -516,24 +516,27 @@ async fn audit(
     report.audit.rules = rules.clone();
     let on = |r: RuleName| rules.contains(&r);
 
-    // The current WoW: from the rotation, or looked up when only auditing.
-    let (current, closed_id) = if view.current.is_some() || view.current_is_planned {
+    // Open milestones: the strays are among them, and so is `WoW` when only auditing
+    // (one list serves both).
+    let from_rotation = view.current.is_some() || view.current_is_planned;
+    let open_milestones: Vec<Milestone> = if on(RuleName::StrayMilestones) || !from_rotation {
+        let path = format!("{}/milestones", scope.api_prefix());
+        gl.get_all(&path, &[("state", "active".to_string())])
+            .await
+            .context("reading open milestones")?
+    } else {
+        Vec::new()
+    };
+    let (current, closed_id) = if from_rotation {
         (view.current.clone(), view.closed_id)
     } else {
-        let path = format!("{}/milestones", scope.api_prefix());
-        let found: Vec<Milestone> = gl
-            .get_all(
-                &path,
-                &[
-                    ("title", cfg.milestones.current.clone()),
-                    ("state", "active".into()),
-                ],
-            )
-            .await
-            .context("reading the WoW milestone")?;
-        (found.into_iter().min_by_key(|m| (m.created_at, m.id)), None)
+        let current = open_milestones
+            .iter()
+            .filter(|m| m.title == cfg.milestones.current)
+            .min_by_key(|m| (m.created_at, m.id))
+            .cloned();
+        (current, None)
     };
-
     let mut current_issues: Vec<Issue> = Vec::new();
     if let Some(m) = &current {
         if on(RuleName::Unscheduled) || on(RuleName::Priority) {
@@ -603,15 +606,17 @@ async fn audit(
     } else {
         Vec::new()
     };
-    let open_milestones = if on(RuleName::StrayMilestones) {
-        let path = format!("{}/milestones", scope.api_prefix());
-        gl.get_all(&path, &[("state", "active".to_string())])
-            .await
-            .context("reading open milestones")?
-    } else {
-        Vec::new()
-    };
-
+    // Only auditing: the closed week's id is not known from a rotation, but events name
+    // milestones by their current title (gitlab-api.md §4), so `closed(D)` shows there.
+    let closed_title = crate::milestones::closed_title(&cfg.milestones, week.closed_date);
+    let closed_id = closed_id.or_else(|| {
+        events
+            .values()
+            .flatten()
+            .filter_map(|e| e.milestone.as_ref())
+            .find(|m| m.title == closed_title)
+            .map(|m| m.id)
+    });
     let input = AuditInput {
         now: settings.now.value,
         week: *week,

@@ -1,4 +1,6 @@
 //! Integration tests: the real binary against the simulated GitLab over loopback.
 //! One test binary (one link step), one file per area.
 
+mod audit;
+mod rotation;
 mod support;

@@ -2,7 +2,7 @@
 //! a builder that runs the real `wowctl` binary against it with a hermetic
 //! environment, then hands back status, output, the report and the sandbox.
 
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -276,5 +276,3 @@ pub fn tracker(now: DateTime<Utc>) -> (World, Tracker) {
         },
     )
 }
-
-pub fn _unused(_: Duration) {}
