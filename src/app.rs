@@ -771,11 +771,19 @@ fn serve_sandbox(args: &SandboxArgs) -> u8 {
     world.faults_mut().rate_limit = args.rate_limit;
     let rt = runtime();
     let result = rt.block_on(sandbox::serve(world, args.port, |addr| {
-        println!(
+        // Whoever started us may stop reading stdout: that must not stop the server.
+        use std::io::Write;
+        let mut out = std::io::stdout();
+        let _ = writeln!(
+            out,
             "simulated GitLab listening on http://{addr}/api/v4 (token: {})",
             sandbox::seed::TOKEN
         );
-        println!("request log: http://{addr}/_sandbox/requests — stop with Ctrl-C");
+        let _ = writeln!(
+            out,
+            "request log: http://{addr}/_sandbox/requests — stop with Ctrl-C"
+        );
+        let _ = out.flush();
     }));
     match result {
         Ok(()) => EXIT_OK,

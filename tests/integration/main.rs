@@ -2,5 +2,7 @@
 //! One test binary (one link step), one file per area.
 
 mod audit;
+mod cli;
+mod report;
 mod rotation;
 mod support;

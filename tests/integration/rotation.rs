@@ -172,7 +172,7 @@ fn closed_but_not_renamed_wow_is_resumed() {
     let wow = Wow::new(world);
     // GitLab closed WoW and then refused the title (gitlab-api.md §2).
     wow.sandbox
-        .world(|w| w.milestone_mut(t.wow).unwrap().state = MilestoneState::Closed.into());
+        .world(|w| w.milestone_mut(t.wow).unwrap().state = MilestoneState::Closed);
     let out = wow.cmd(&["rotate"]).run().status(0);
     assert_eq!(out.report()["rotation"]["status"], "resumed");
     assert_eq!(wow.state(), uninterrupted());

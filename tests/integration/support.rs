@@ -169,11 +169,6 @@ impl Run<'_> {
         self
     }
 
-    pub fn unset(mut self, key: &str) -> Self {
-        self.env.remove(key);
-        self
-    }
-
     pub fn now(self, now: &str) -> Self {
         self.env("WOW_NOW", now)
     }
@@ -206,7 +201,6 @@ impl Run<'_> {
 pub struct Tracker {
     pub wow: u64,
     pub next: u64,
-    pub last_closed: u64,
 }
 
 /// A project at the end of last week (week of 2026-11-18): `WoW` dated last week with
@@ -218,17 +212,17 @@ pub fn tracker(now: DateTime<Utc>) -> (World, Tracker) {
     let p = Owner::Project(1);
     let last_week = at("2026-11-18T00:00:00Z");
     let wow = w.add_milestone(
-        MilestoneSpec::new(p.clone(), "WoW")
+        MilestoneSpec::new(p, "WoW")
             .dates(day("2026-11-18"), day("2026-11-24"))
             .created(at("2026-11-11T00:00:00Z")),
     );
     let next = w.add_milestone(
-        MilestoneSpec::new(p.clone(), "Next WoW")
+        MilestoneSpec::new(p, "Next WoW")
             .dates(day("2026-11-25"), day("2026-12-01"))
             .created(last_week),
     );
-    let last_closed = w.add_milestone(
-        MilestoneSpec::new(p.clone(), "WoW ending 2026-11-17")
+    w.add_milestone(
+        MilestoneSpec::new(p, "WoW ending 2026-11-17")
             .dates(day("2026-11-11"), day("2026-11-17"))
             .created(at("2026-11-04T00:00:00Z"))
             .closed(),
@@ -267,12 +261,5 @@ pub fn tracker(now: DateTime<Utc>) -> (World, Tracker) {
             .created(at("2026-11-20T10:00:00Z")),
     );
     w.set_now(now);
-    (
-        w,
-        Tracker {
-            wow,
-            next,
-            last_closed,
-        },
-    )
+    (w, Tracker { wow, next })
 }
