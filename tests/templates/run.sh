@@ -342,6 +342,19 @@ gcl "$P" "$L" api "${FAKE_VARS[@]}" --variable FAKE_EXIT=1 --variable FAKE_EXIT_
 ok "fake/api: exit 1 fails the job" is "$L" wowctl FAIL
 ok "fake/api: the manual job runs when played" is "$L" wowctl-dry PASS
 
+# The project's own pipeline, as gitlab-ci-local resolves it (include, inputs,
+# the dogfood override of `needs`).
+S=$WORK/self
+new_project "$S"
+cp .gitlab-ci.yml "$S/"
+commit_project "$S"
+gcl "$S" "$WORK/self-schedule.list" schedule --list
+gcl "$S" "$WORK/self-mr.list" merge_request_event --list
+ok ".gitlab-ci.yml/schedule: dogfood wowctl in stage wow, needs build, exit 3 allowed" \
+  grep -Eq '^wowctl +wow +on_success +\[3\] +\[build\]' "$WORK/self-schedule.list"
+ok ".gitlab-ci.yml/merge_request_event: no dogfood job" not grep -q "^wowctl " "$WORK/self-mr.list"
+ok ".gitlab-ci.yml/merge_request_event: the template checks run" grep -q "^templates " "$WORK/self-mr.list"
+
 # --- (d) the real binary against the sandbox ---------------------------------------
 
 SANDBOX_URL=
