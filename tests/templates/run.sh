@@ -466,6 +466,9 @@ scenario() {
     --variable "WOW_TOKEN=$TOKEN" --variable "WOW_NOW=$NOW" "$@"
   requests "$SANDBOX_URL" "$WORK/$name.requests.json" >"$WORK/$name.writes" ||
     echo "could not read the sandbox's request log" >"$WORK/$name.writes"
+  # The milestones as the run left them (read after the request log was saved).
+  curl -fsS -H "PRIVATE-TOKEN: $TOKEN" "$SANDBOX_URL/api/v4/projects/1/milestones?per_page=100" \
+    >"$WORK/$name.milestones.json" || echo '[]' >"$WORK/$name.milestones.json"
   stop_sandbox
 }
 
@@ -492,8 +495,14 @@ fi
 if scenario web-audit web --variable WOW_ACTION=audit; then
   L=$WORK/web-audit.log
   ok "web+WOW_ACTION=audit: wowctl passes" is "$L" wowctl PASS
-  ok "web+WOW_ACTION=audit: no milestone renamed (no PUT to /milestones)" \
-    not grep -q "^PUT .*/milestones" "$WORK/web-audit.writes"
+  # The audit may close a stray "WoW ending ..." (a PUT to /milestones), but the
+  # rotation must not have happened: WoW and Next WoW keep their titles.
+  ok "web+WOW_ACTION=audit: no milestone renamed (WoW, Next WoW open; no WoW ending 2026-11-24)" \
+    json_is "$WORK/web-audit.milestones.json" \
+    '(sorted(m["title"] for m in r if m["state"] == "active" and m["title"] in ("WoW", "Next WoW")), any(m["title"] == "WoW ending 2026-11-24" for m in r))' \
+    "(['Next WoW', 'WoW'], False)"
+  ok "web+WOW_ACTION=audit: the rotation's requests were not sent (no POST of a milestone)" \
+    not grep -q "^POST .*/milestones$" "$WORK/web-audit.writes"
   ok "web+WOW_ACTION=audit: report says rotation skipped" \
     json_is "$ART/report.json" 'r["rotation"]["status"]' skipped
 fi
