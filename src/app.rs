@@ -348,8 +348,12 @@ fn info_of(
     created: &HashMap<String, Milestone>,
 ) -> Option<MilestoneInfo> {
     match target.as_ref()? {
+        // The title the plan gives it: in a dry run GitLab still holds the old one.
         MilestoneTarget::Existing { id, title } => Some(match known.get(id) {
-            Some(m) => info(m),
+            Some(m) => MilestoneInfo {
+                title: title.clone(),
+                ..info(m)
+            },
             None => MilestoneInfo {
                 id: Some(*id),
                 title: title.clone(),
