@@ -18,10 +18,18 @@ pub fn check(input: &AuditInput, cfg: &Config) -> Vec<Finding> {
         if date == input.week.closed_date {
             continue;
         }
-        let fix = Some(Step::Close {
+        // A title dated after `D` names a week that has not ended: closing it would make
+        // that week's rotation look done already. A person must look at it.
+        let future = date > input.week.closed_date;
+        let fix = (!future).then(|| Step::Close {
             id: m.id,
             title: m.title.clone(),
         });
+        let message = if future {
+            format!("open and titled for a week that has not ended ({date}): rename or delete it by hand")
+        } else {
+            format!("still open, but the week ending {date} is over: it should have been closed")
+        };
         findings.push(Finding {
             rule: RuleName::StrayMilestones,
             subject: Subject::Milestone {
@@ -29,7 +37,7 @@ pub fn check(input: &AuditInput, cfg: &Config) -> Vec<Finding> {
                 title: m.title.clone(),
                 web_url: m.web_url.clone(),
             },
-            message: format!("still open, but the week ending {date} is over: it should have been closed"),
+            message,
             fix_status: planned(&fix),
             fix,
         });
@@ -43,6 +51,21 @@ mod tests {
     use super::*;
     use crate::audit::FixStatus;
     use crate::gitlab::model::MilestoneState;
+
+    #[test]
+    fn a_future_week_title_is_reported_without_a_fix() {
+        let mut input = input();
+        input.open_milestones = vec![milestone(301, "WoW ending 2026-12-01")];
+        let findings = check(&input, &Config::default());
+        assert_eq!(findings.len(), 1);
+        assert_eq!(findings[0].fix, None);
+        assert_eq!(findings[0].fix_status, FixStatus::None);
+        assert!(
+            findings[0].message.contains("has not ended"),
+            "{}",
+            findings[0].message
+        );
+    }
 
     #[test]
     fn table() {
