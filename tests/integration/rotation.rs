@@ -264,3 +264,58 @@ fn a_duplicate_next_wow_without_issues_is_deleted() {
     );
     assert_eq!(wow.milestone("WoW").unwrap().id, t.next);
 }
+
+#[test]
+fn group_milestones_rotate_with_issues_across_the_group() {
+    let mut world = wowctl::sandbox::seed::empty(at(NOW));
+    let g = wowctl::sandbox::Owner::Group(1);
+    let second = world.add_project("api", Some(1));
+    let wow_id = world.add_milestone(
+        wowctl::sandbox::MilestoneSpec::new(g, "WoW")
+            .dates(day("2026-11-18"), day("2026-11-24"))
+            .created(at("2026-11-11T00:00:00Z")),
+    );
+    let next_id = world.add_milestone(
+        wowctl::sandbox::MilestoneSpec::new(g, "Next WoW")
+            .dates(day("2026-11-25"), day("2026-12-01"))
+            .created(at("2026-11-18T00:00:00Z")),
+    );
+    let t0 = at("2026-11-18T10:00:00Z");
+    world.add_issue(
+        wowctl::sandbox::IssueSpec::new(1, "Infra work")
+            .milestone(wow_id)
+            .created(t0),
+    );
+    world.add_issue(
+        wowctl::sandbox::IssueSpec::new(second, "API work")
+            .milestone(wow_id)
+            .created(t0),
+    );
+    let wow = Wow::new(world);
+    let out = wow
+        .cmd(&["rotate"])
+        .unset_project()
+        .env("WOW_GROUP", "production")
+        .run()
+        .status(0);
+    let report = out.report();
+    assert_eq!(report["rotation"]["status"], "rotated");
+    let mut carried: Vec<String> = report["rotation"]["carried_over"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().expect("full references in group mode").to_string())
+        .collect();
+    carried.sort();
+    assert_eq!(carried, ["production/api#1", "production/infrastructure#1"]);
+    let closed = wow.milestone("WoW ending 2026-11-24").unwrap();
+    assert_eq!((closed.id, closed.group_id), (wow_id, Some(1)));
+    assert_eq!(wow.milestone("WoW").unwrap().id, next_id);
+    let moved = wow.sandbox.world(|w| w.issue(second, 1)).unwrap();
+    assert_eq!(
+        moved.milestone.unwrap().id,
+        next_id,
+        "an issue of another project of the group moved too"
+    );
+    assert_eq!(wow.milestone("Next WoW").unwrap().group_id, Some(1));
+}

@@ -169,6 +169,12 @@ impl Run<'_> {
         self
     }
 
+    /// Group mode: no project.
+    pub fn unset_project(mut self) -> Self {
+        self.env.remove("WOW_PROJECT");
+        self
+    }
+
     pub fn now(self, now: &str) -> Self {
         self.env("WOW_NOW", now)
     }
