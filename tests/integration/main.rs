@@ -2,3 +2,6 @@
 //! One test binary (one link step), one file per area.
 
 mod support;
+
+mod doctor;
+mod faults;
