@@ -799,7 +799,13 @@ fn serve_sandbox(args: &SandboxArgs) -> u8 {
 }
 
 fn doctor(common: &Common, env: &BTreeMap<String, String>) -> u8 {
-    let _ = (common, env);
-    eprintln!("error: `wowctl doctor` is not implemented yet");
-    EXIT_FAILED
+    let settings = match resolve(common, env) {
+        Ok(s) => s,
+        Err(e) => return usage_error(&e),
+    };
+    let client = match connect(&settings) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    runtime().block_on(crate::doctor::run(&settings, &client))
 }

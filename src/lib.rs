@@ -7,6 +7,7 @@ pub mod app;
 pub mod apply;
 pub mod audit;
 pub mod cli;
+pub mod doctor;
 pub mod gitlab;
 pub mod logging;
 pub mod milestones;

@@ -45,6 +45,7 @@ pub fn dispatch(w: &mut World, req: &ApiRequest) -> Result<Reply, ApiError> {
         ("GET", ["projects", id]) => Ok(Reply::ok(w.project_json(project(w, id)?))),
         ("GET", ["groups", id]) => Ok(Reply::ok(w.group_json(group(w, id)?))),
         ("GET", ["projects", id, "members", "all", user]) => member(w, project(w, id)?, user),
+        ("GET", ["groups", id, "members", "all", user]) => member(w, group(w, id)?, user),
         ("GET", [kind, id, "milestones"]) => list_milestones(w, owner(w, kind, id)?, req),
         ("POST", [kind, id, "milestones"]) => w.api_create_milestone(owner(w, kind, id)?, p, actor),
         ("GET", [kind, id, "milestones", mid]) => {

@@ -6,3 +6,6 @@ mod cli;
 mod report;
 mod rotation;
 mod support;
+
+mod doctor;
+mod faults;
