@@ -170,8 +170,12 @@ impl Run<'_> {
     }
 
     /// Group mode: no project.
-    pub fn unset_project(mut self) -> Self {
-        self.env.remove("WOW_PROJECT");
+    pub fn unset_project(self) -> Self {
+        self.unset("WOW_PROJECT")
+    }
+
+    pub fn unset(mut self, key: &str) -> Self {
+        self.env.remove(key);
         self
     }
 
