@@ -3,9 +3,9 @@
 
 mod audit;
 mod cli;
-mod report;
-mod rotation;
-mod support;
-
 mod doctor;
 mod faults;
+mod report;
+mod resume;
+mod rotation;
+mod support;
