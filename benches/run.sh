@@ -3,6 +3,9 @@
 #
 # Usage:  benches/run.sh            (from anywhere; builds target/release/wowctl if missing)
 #         BENCH_SCENARIOS="1k-20ms" benches/run.sh    (a subset)
+#         BENCH_EXTRA=1 benches/run.sh               (also 1k issues at 100/min)
+#         WOWCTL_BIN=/path/to/wowctl benches/run.sh  (bench another build, no build step)
+#         BENCH_OUT=/tmp/dir benches/run.sh          (keep logs and reports there)
 #
 # For each scenario it starts `wowctl sandbox --issues N --updated-share 0.1
 # --latency-ms 20 [--rate-limit R]` on a free port, runs `wowctl run` against it
@@ -30,6 +33,14 @@ ALL_SCENARIOS=(
   "10k-20ms 10000 20 0"
   "1k-600rpm 1000 20 600"
 )
+# Where the limit binds (166 requests, 100 a minute: one window wait, ~65 s);
+# run with BENCH_EXTRA=1 or BENCH_SCENARIOS="1k-100rpm".
+EXTRA_SCENARIOS=(
+  "1k-100rpm 1000 20 100"
+)
+if [[ -n "${BENCH_EXTRA:-}" || "${BENCH_SCENARIOS:-}" == *rpm* ]]; then
+  ALL_SCENARIOS+=("${EXTRA_SCENARIOS[@]}")
+fi
 
 if [[ ! -x /usr/bin/time ]]; then
   echo "GNU time is missing: apt-get install time" >&2
