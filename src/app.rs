@@ -321,6 +321,12 @@ struct AuditView {
     carried: Vec<Issue>,
     /// True when `current` is a milestone that a dry run would only create.
     current_is_planned: bool,
+    /// The open milestones the rotation read (`stray_milestones` needs no second
+    /// read: the rotation only touches `WoW`, `Next WoW` and `closed(D)`, none of
+    /// which that rule reports).
+    open_milestones: Option<Vec<Milestone>>,
+    /// `Next WoW` was created by this run just now: it holds no issues to read.
+    next_is_new: bool,
 }
 
 struct Rotated {
@@ -420,12 +426,14 @@ async fn rotate(
     let mut created: HashMap<String, Milestone> = HashMap::new();
     let applied = applier.sequential(&plan.steps).await;
     let mut failed = false;
+    let mut next_is_new = false;
     for (step, a) in plan.steps.iter().zip(&applied) {
         failed |= a.record.outcome == Outcome::Failed;
         if let Some(m) = &a.milestone {
             known.insert(m.id, m.clone());
             if let Step::Create { title, .. } = step {
                 created.insert(title.clone(), m.clone());
+                next_is_new |= *title == cfg.milestones.next && a.record.outcome == Outcome::Applied;
             }
         }
         report.rotation.actions.push(a.record.clone());
@@ -502,6 +510,8 @@ async fn rotate(
             closed_id: carry_from.map(|m| m.id),
             carried,
             current_is_planned,
+            open_milestones: Some(seen.milestones.into_iter().filter(|m| m.is_open()).collect()),
+            next_is_new,
         },
     })
 }
@@ -520,23 +530,26 @@ async fn audit(
     report.audit.rules = rules.clone();
     let on = |r: RuleName| rules.contains(&r);
 
-    // Open milestones: the strays are among them, and so is `WoW` when only auditing
-    // (one list serves both).
+    // Open milestones: the strays are among them, and so is `WoW` when only auditing;
+    // after a rotation its own list serves (the rotation only touches `WoW`, `Next WoW`
+    // and `closed(D)`, which `stray_milestones` never reports). One read at most.
     let from_rotation = view.current.is_some() || view.current_is_planned;
-    let open_milestones: Vec<Milestone> = if on(RuleName::StrayMilestones) || !from_rotation {
-        let path = format!("{}/milestones", scope.api_prefix());
-        gl.get_all(&path, &[("state", "active".to_string())])
-            .await
-            .context("reading open milestones")?
-    } else {
-        Vec::new()
+    let open_milestones: Vec<Milestone> = match view.open_milestones {
+        Some(open) if from_rotation => open,
+        _ if on(RuleName::StrayMilestones) || !from_rotation => {
+            let path = format!("{}/milestones", scope.api_prefix());
+            gl.get_all(&path, &[("state", "active".to_string())])
+                .await
+                .context("reading open milestones")?
+        }
+        _ => Vec::new(),
     };
     let (current, closed_id) = if from_rotation {
         (view.current.clone(), view.closed_id)
     } else {
         let current = open_milestones
             .iter()
-            .filter(|m| m.title == cfg.milestones.current)
+            .filter(|m| m.title == cfg.milestones.current && m.is_open())
             .min_by_key(|m| (m.created_at, m.id))
             .cloned();
         (current, None)
@@ -563,7 +576,10 @@ async fn audit(
         }
     }
     let events = if on(RuleName::Unscheduled) && current.is_some() {
-        let needing = observe::needing_events(&current_issues, week, &carried_ids);
+        // The rule skips labelled issues before it looks at history: don't fetch it.
+        let labelled = |i: &Issue| i.has_label(&cfg.labels.unscheduled) || i.has_label(&cfg.labels.outage);
+        let mut needing = observe::needing_events(&current_issues, week, &carried_ids);
+        needing.retain(|i| !labelled(i));
         log::info!(
             "reading the milestone history of {} of {} issues",
             needing.len(),
@@ -577,13 +593,14 @@ async fn audit(
     };
     let next_open_issues = if on(RuleName::Priority) && !cfg.labels.priorities.is_empty() {
         let next_title = next_title_now(report).unwrap_or_else(|| cfg.milestones.next.clone());
-        if report
-            .rotation
-            .next_milestone
-            .as_ref()
-            .is_some_and(|m| m.id.is_none())
+        if view.next_is_new
+            || report
+                .rotation
+                .next_milestone
+                .as_ref()
+                .is_some_and(|m| m.id.is_none())
         {
-            Vec::new() // a dry run would only create it: empty
+            Vec::new() // created just now, or a dry run would only create it: empty
         } else {
             observe::milestone_issues(gl, scope, &next_title, "opened")
                 .await

@@ -2,7 +2,8 @@
 //! read wowctl sends lives here, so the request budget is visible in one file:
 //!
 //! * milestones: the open ones (one page in practice), `closed(D)` by title, and a
-//!   closed `WoW` by title (GitLab may close `WoW` and then refuse its new title);
+//!   closed `WoW` by title (GitLab may close `WoW` and then refuse its new title),
+//!   each by-title read only when no open milestone holds the title;
 //! * issues of one milestone by title, `per_page=100`;
 //! * milestone events only for the issues the `unscheduled` rule needs;
 //! * labels once; open ~outage / ~data loss issues for `handoff`.
@@ -33,10 +34,20 @@ pub async fn milestones(
     let path = format!("{}/milestones", scope.api_prefix());
     let closed_title = milestones::closed_title(titles, week.closed_date);
     let mut all: Vec<Milestone> = gl.get_all(&path, &q(&[("state", "active")])).await?;
-    let closed: Vec<Milestone> = gl.get_all(&path, &q(&[("title", &closed_title)])).await?;
-    let closed_current: Vec<Milestone> = gl
-        .get_all(&path, &q(&[("title", &titles.current), ("state", "closed")]))
-        .await?;
+    // Titles are unique across open and closed milestones (gitlab-api.md §2): a
+    // title already held by an open milestone has no closed copy to look up.
+    let held = |title: &str| all.iter().any(|m| m.title == title);
+    let closed: Vec<Milestone> = if held(&closed_title) {
+        Vec::new()
+    } else {
+        gl.get_all(&path, &q(&[("title", &closed_title)])).await?
+    };
+    let closed_current: Vec<Milestone> = if held(&titles.current) {
+        Vec::new()
+    } else {
+        gl.get_all(&path, &q(&[("title", &titles.current), ("state", "closed")]))
+            .await?
+    };
     let mut seen_ids: BTreeSet<u64> = all.iter().map(|m| m.id).collect();
     for m in closed.into_iter().chain(closed_current) {
         if seen_ids.insert(m.id) {

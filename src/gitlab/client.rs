@@ -165,19 +165,57 @@ impl Client {
     }
 
     /// GET every page (`per_page=100`), following `X-Next-Page`/`Link`.
+    ///
+    /// When the first page tells how many pages there are (`X-Total-Pages`, sent up
+    /// to 10,000 records, gitlab-api.md §6) and the next one by number, the rest are
+    /// fetched `concurrency` at a time: a 100-page list then costs about
+    /// `100 / concurrency` round trips instead of 100. The totals only say which
+    /// pages to ask for at once; the end is still `X-Next-Page` of the last page,
+    /// so a list that grew meanwhile is read on sequentially. Without totals (more
+    /// than 10,000 records, keyset `Link` cursors) every page is read in turn.
+    /// Items come back in page order either way.
     pub async fn get_all<T: DeserializeOwned>(
         &self,
         path: &str,
         query: &[(&str, String)],
     ) -> Result<Vec<T>, GitlabError> {
-        let mut all = Vec::new();
-        self.for_each_page(path, query, |page: Vec<T>| all.extend(page))
+        let query = paged_query(query);
+        let first = page_number(&query);
+        let answer = self
+            .execute(Method::GET, path, Target::Query(&query), None)
+            .await?;
+        let mut all: Vec<T> = decode("GET", path, &answer.body)?;
+        let mut at = first;
+        let mut next = next_page(&answer.headers);
+        if let (NextPage::Page(n), Some(total)) = (&next, total_pages(&answer.headers)) {
+            let n = *n;
+            if n == first + 1 && total >= n {
+                let pages = self
+                    .fan_out(n..=total, |p| {
+                        let mut q = query.clone();
+                        set_page(&mut q, p);
+                        async move {
+                            let answer = self.execute(Method::GET, path, Target::Query(&q), None).await?;
+                            let items: Vec<T> = decode("GET", path, &answer.body)?;
+                            Ok::<_, GitlabError>((items, next_page(&answer.headers)))
+                        }
+                    })
+                    .await;
+                for result in pages {
+                    let (items, after) = result?;
+                    all.extend(items);
+                    next = after;
+                }
+                at = total;
+            }
+        }
+        self.page_loop(path, query, at, next, |page: Vec<T>| all.extend(page))
             .await?;
         Ok(all)
     }
 
     /// GET every page like [`Client::get_all`], handing each page to `f` as it
-    /// arrives so the caller need not hold them all.
+    /// arrives so the caller need not hold them all (one page at a time, in turn).
     ///
     /// Stops when `X-Next-Page` is empty, or, without that header, when `Link`
     /// has no `rel="next"`. Never uses `X-Total`/`X-Total-Pages`: GitLab omits
@@ -192,24 +230,32 @@ impl Client {
         T: DeserializeOwned,
         F: FnMut(Vec<T>),
     {
-        let mut query = owned(query);
-        if !query.iter().any(|(k, _)| k == "per_page") {
-            query.push(("per_page".into(), PER_PAGE.into()));
-        }
-        let mut page: u64 = query
-            .iter()
-            .find(|(k, _)| k == "page")
-            .and_then(|(_, v)| v.parse().ok())
-            .unwrap_or(1);
+        let query = paged_query(query);
+        let page = page_number(&query);
+        let answer = self
+            .execute(Method::GET, path, Target::Query(&query), None)
+            .await?;
+        f(decode("GET", path, &answer.body)?);
+        self.page_loop(path, query, page, next_page(&answer.headers), f)
+            .await
+    }
+
+    /// Reads on from page `page`, whose answer said `next`, one page at a time.
+    async fn page_loop<T, F>(
+        &self,
+        path: &str,
+        mut query: Vec<(String, String)>,
+        mut page: u64,
+        mut next: NextPage,
+        mut f: F,
+    ) -> Result<(), GitlabError>
+    where
+        T: DeserializeOwned,
+        F: FnMut(Vec<T>),
+    {
         let mut link: Option<String> = None;
         loop {
-            let target = match &link {
-                Some(url) => Target::Url(url),
-                None => Target::Query(&query),
-            };
-            let answer = self.execute(Method::GET, path, target, None).await?;
-            f(decode("GET", path, &answer.body)?);
-            match next_page(&answer.headers) {
+            match next {
                 NextPage::Done => return Ok(()),
                 NextPage::Page(n) if n <= page => {
                     // A server that points backwards would loop forever.
@@ -218,8 +264,7 @@ impl Client {
                 }
                 NextPage::Page(n) => {
                     page = n;
-                    query.retain(|(k, _)| k != "page");
-                    query.push(("page".into(), n.to_string()));
+                    set_page(&mut query, n);
                     link = None;
                 }
                 NextPage::Link(url) => {
@@ -231,6 +276,13 @@ impl Client {
                     link = Some(url);
                 }
             }
+            let target = match &link {
+                Some(url) => Target::Url(url),
+                None => Target::Query(&query),
+            };
+            let answer = self.execute(Method::GET, path, target, None).await?;
+            f(decode("GET", path, &answer.body)?);
+            next = next_page(&answer.headers);
         }
     }
 
@@ -463,6 +515,34 @@ impl Client {
 
 fn owned(query: &[(&str, String)]) -> Vec<(String, String)> {
     query.iter().map(|(k, v)| (k.to_string(), v.clone())).collect()
+}
+
+/// The query of a list request: `per_page=100` unless the caller chose a size.
+fn paged_query(query: &[(&str, String)]) -> Vec<(String, String)> {
+    let mut query = owned(query);
+    if !query.iter().any(|(k, _)| k == "per_page") {
+        query.push(("per_page".into(), PER_PAGE.into()));
+    }
+    query
+}
+
+/// The page a list request asks for (1 unless the caller set `page`).
+fn page_number(query: &[(String, String)]) -> u64 {
+    query
+        .iter()
+        .find(|(k, _)| k == "page")
+        .and_then(|(_, v)| v.parse().ok())
+        .unwrap_or(1)
+}
+
+fn set_page(query: &mut Vec<(String, String)>, page: u64) {
+    query.retain(|(k, _)| k != "page");
+    query.push(("page".into(), page.to_string()));
+}
+
+/// `X-Total-Pages`, when GitLab counted (up to 10,000 records, gitlab-api.md §6).
+fn total_pages(headers: &HeaderMap) -> Option<u64> {
+    retry::header_str(headers, "x-total-pages").and_then(|v| v.parse().ok())
 }
 
 fn decode<T: DeserializeOwned>(method: &str, path: &str, body: &[u8]) -> Result<T, GitlabError> {
@@ -798,6 +878,85 @@ mod tests {
             }
             assert_eq!(counts(&c), [3, 0, 0, 0], "{style}");
         }
+    }
+
+    /// `X-Total-Pages` only says which pages to ask for at once; the end is the
+    /// last page's `X-Next-Page`: totals that undercount (the list grew between
+    /// requests) or are absent lead to reading on in turn. Each page once, in order.
+    #[tokio::test]
+    async fn pages_known_or_not_are_each_read_once_in_order() {
+        // (pages served, X-Total-Pages sent on every page)
+        for (pages, claimed) in [(5u64, Some("5")), (4, Some("2")), (3, None), (1, Some("1"))] {
+            let srv = serve(move |hit| {
+                let page: u64 = param(hit, "page").and_then(|p| p.parse().ok()).unwrap_or(1);
+                let next = if page < pages {
+                    (page + 1).to_string()
+                } else {
+                    String::new()
+                };
+                let mut headers = h(&[("X-Next-Page", &next)]);
+                if let Some(total) = claimed {
+                    headers.extend(h(&[("X-Total-Pages", total)]));
+                }
+                (200, headers, json!([{ "id": page }]).to_string())
+            })
+            .await;
+            let c = client(&srv.url);
+            let all: Vec<Value> = c.get_all("/projects/1/issues", &[]).await.unwrap();
+            let ids: Vec<u64> = all.iter().map(|v| v["id"].as_u64().unwrap()).collect();
+            assert_eq!(ids, (1..=pages).collect::<Vec<_>>(), "{pages} {claimed:?}");
+            let mut asked: Vec<u64> = srv
+                .hits()
+                .iter()
+                .map(|hit| param(hit, "page").and_then(|p| p.parse().ok()).unwrap_or(1))
+                .collect();
+            asked.sort();
+            assert_eq!(asked, (1..=pages).collect::<Vec<_>>(), "{pages} {claimed:?}");
+            assert_eq!(counts(&c), [pages, 0, 0, 0], "{pages} {claimed:?}");
+        }
+    }
+
+    /// With `X-Total-Pages` = 5 and concurrency 4, pages 2–5 are in flight together:
+    /// each waits at a barrier that only opens when all four have arrived, so a
+    /// client reading them in turn would never finish (the timeout turns that into
+    /// a failure instead of a hang).
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn known_pages_are_fetched_concurrently() {
+        let barrier = Arc::new(tokio::sync::Barrier::new(4));
+        let app = axum::Router::new().fallback(move |uri: Uri| {
+            let barrier = Arc::clone(&barrier);
+            async move {
+                let page: u64 = url_params(uri.query().unwrap_or(""))
+                    .into_iter()
+                    .find(|(k, _)| k == "page")
+                    .and_then(|(_, v)| v.parse().ok())
+                    .unwrap_or(1);
+                if page > 1 {
+                    barrier.wait().await;
+                }
+                let next = if page < 5 {
+                    (page + 1).to_string()
+                } else {
+                    String::new()
+                };
+                let mut response = json!([{ "id": page }]).to_string().into_response();
+                let headers = response.headers_mut();
+                headers.insert("x-next-page", next.parse().unwrap());
+                headers.insert("x-total-pages", "5".parse().unwrap());
+                response
+            }
+        });
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        let c = client(&format!("http://{addr}/api/v4"));
+        let all: Vec<Value> =
+            tokio::time::timeout(Duration::from_secs(30), c.get_all("/projects/1/issues", &[]))
+                .await
+                .expect("pages 2-5 were not requested together")
+                .unwrap();
+        let ids: Vec<u64> = all.iter().map(|v| v["id"].as_u64().unwrap()).collect();
+        assert_eq!(ids, [1, 2, 3, 4, 5]);
     }
 
     #[tokio::test]
