@@ -9,6 +9,7 @@ pub mod audit;
 pub mod cli;
 pub mod doctor;
 pub mod gitlab;
+pub mod job;
 pub mod logging;
 pub mod milestones;
 pub mod observe;
