@@ -6,7 +6,7 @@
 //! it. The rate limit alone uses the real clock (`Instant`/`SystemTime`) because it
 //! is about pacing; everything else is counted per request, never timed.
 
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// What the server does with a request before (or instead of) answering it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -37,8 +37,12 @@ pub struct Faults {
     /// After this many applied writes (counted only while a cap is set; `set_write_cap`
     /// restarts the count), every request — read or write — answers 500.
     pub write_cap: Option<usize>,
-    /// Requests per minute, fixed 60 s window on the real clock.
+    /// Requests per window (a minute unless `rate_period` says otherwise), in fixed
+    /// windows aligned to the Unix epoch on the real clock, as Rack::Attack counts
+    /// (so `RateLimit-Reset` is exactly when the next window opens).
     pub rate_limit: Option<u32>,
+    /// The window of `rate_limit`; zero means 60 s (GitLab's). Tests shorten it.
+    pub rate_period: Duration,
     fail: Vec<u16>,
     throttle_next: Vec<u64>,
     throttle_every: Option<(u64, u64)>,
@@ -46,7 +50,8 @@ pub struct Faults {
     malformed_next: usize,
     pub(crate) writes_applied: usize,
     requests_seen: u64,
-    window: Option<(Instant, SystemTime, u32)>,
+    /// The current window's index (epoch seconds ÷ period) and requests seen in it.
+    window: Option<(u64, u32)>,
 }
 
 impl Faults {
@@ -129,20 +134,21 @@ impl Faults {
     /// Counts the request against the rate limit (if one is set).
     pub(crate) fn rate_limit(&mut self) -> Option<RateLimitVerdict> {
         let limit = self.rate_limit?;
-        let now = Instant::now();
-        let window = match self.window {
-            Some((start, wall, n)) if now.duration_since(start) < Duration::from_secs(60) => {
-                (start, wall, n + 1)
-            }
-            _ => (now, SystemTime::now(), 1),
+        let period = match self.rate_period.as_secs() {
+            0 => 60,
+            p => p,
         };
-        self.window = Some(window);
-        let (start, wall, observed) = window;
-        let reset_wall = wall + Duration::from_secs(60);
-        let reset_epoch = reset_wall.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
-        let left = Duration::from_secs(60).saturating_sub(now.duration_since(start));
+        let since_epoch = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
+        let index = since_epoch.as_secs() / period;
+        let observed = match self.window {
+            Some((i, n)) if i == index => n + 1,
+            _ => 1,
+        };
+        self.window = Some((index, observed));
+        let reset_epoch = (index + 1) * period;
+        let left = Duration::from_secs(reset_epoch).saturating_sub(since_epoch);
         let retry_after = left.as_secs() + u64::from(left.subsec_nanos() > 0);
-        let reset_time = chrono::DateTime::<chrono::Utc>::from(reset_wall)
+        let reset_time = chrono::DateTime::<chrono::Utc>::from(UNIX_EPOCH + Duration::from_secs(reset_epoch))
             .format("%a, %d %b %Y %H:%M:%S GMT")
             .to_string();
         Some(RateLimitVerdict {
@@ -242,6 +248,16 @@ mod tests {
         assert!(b
             .headers
             .contains(&("RateLimit-Remaining".to_string(), "0".to_string())));
-        assert!(c.retry_after <= 60 && c.retry_after >= 59);
+        // Windows are aligned to the epoch: the reset is the next multiple of 60 s.
+        assert!((1..=60).contains(&c.retry_after), "{}", c.retry_after);
+        let reset: u64 = c
+            .headers
+            .iter()
+            .find(|(k, _)| k == "RateLimit-Reset")
+            .unwrap()
+            .1
+            .parse()
+            .unwrap();
+        assert_eq!(reset % 60, 0);
     }
 }

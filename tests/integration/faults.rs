@@ -355,3 +355,22 @@ fn empty_project_variable_falls_back_or_complains() {
     let out = wow.cmd(&["run"]).env("WOW_PROJECT", "  ").run().status(2);
     assert!(out.stderr.contains("WOW_PROJECT"), "{}", out.stderr);
 }
+
+/// The client paces itself from `RateLimit-Remaining`/`RateLimit-Reset`: a run that
+/// needs more requests than one window allows waits for the next window instead of
+/// being throttled. (Windows are 2 s here instead of GitLab's 60 s.)
+#[test]
+fn a_paced_run_past_the_rate_limit_receives_no_429() {
+    let world = wowctl::sandbox::seed::scale(100, 0.2, at(NOW));
+    let wow = Wow::new(world);
+    wow.sandbox.world(|w| {
+        w.faults_mut().rate_limit = Some(25);
+        w.faults_mut().rate_period = std::time::Duration::from_secs(2);
+    });
+    let out = wow.cmd(&["audit"]).run().status(0);
+    let sent = wow.sandbox.requests().len();
+    assert!(sent > 25, "the run needs more than one window: {sent}");
+    let throttled = wow.sandbox.requests().iter().filter(|r| r.status == 429).count();
+    assert_eq!(throttled, 0, "no 429 received");
+    assert_eq!(out.report()["audit"]["issues_checked"], 100);
+}
