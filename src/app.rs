@@ -50,7 +50,7 @@ fn usage_error(e: &ConfigError) -> u8 {
 fn config_check(common: &Common, env: &BTreeMap<String, String>) -> u8 {
     match resolve(common, env) {
         Ok(s) => {
-            print!("{}", settings::check::render(&s));
+            crate::output::print(&settings::check::render(&s));
             EXIT_OK
         }
         Err(e) => usage_error(&e),
@@ -140,11 +140,11 @@ fn finish(settings: &Settings, mut report: Report, log: &Log) -> u8 {
     for e in &report.errors {
         eprintln!("error: {e}");
     }
-    print!("{}", log.section_start("report", "Report", false, unix_now()));
+    crate::output::print(&log.section_start("report", "Report", false, unix_now()));
     for line in report::log::summary(&report, &dir.display().to_string(), &names) {
-        println!("{line}");
+        crate::say!("{line}");
     }
-    print!("{}", log.section_end("report", unix_now()));
+    crate::output::print(&log.section_end("report", unix_now()));
     code
 }
 
@@ -202,11 +202,11 @@ fn demo(args: &DemoArgs, env: &BTreeMap<String, String>) -> u8 {
     settings.config.labels.priorities = (1..=4).map(|n| format!("priority::{n}")).collect();
     settings.config.report.formats = Format::ALL.to_vec();
     let log = log_for(&settings, env, args.quiet, args.verbose);
-    println!(
+    crate::say!(
         "wowctl demo: a simulated GitLab at {} holds the tracker of a production team;",
         sandbox.base_url()
     );
-    println!("running `wowctl run` against it as a Wednesday schedule would ({now}).");
+    crate::say!("running `wowctl run` against it as a Wednesday schedule would ({now}).");
     let client = match connect(&settings) {
         Ok(c) => c,
         Err(code) => return code,

@@ -655,7 +655,7 @@ pub async fn run(settings: &Settings, gl: &Client) -> u8 {
         eprintln!("error: no project or group is set (WOW_PROJECT or WOW_GROUP)");
         return EXIT_FAILED;
     };
-    println!(
+    crate::say!(
         "wowctl doctor: {} for {} (reads only; doctor never writes)",
         gl.api_url(),
         scope.describe()
@@ -682,7 +682,7 @@ pub async fn run(settings: &Settings, gl: &Client) -> u8 {
         describe_configuration(action, fix, dry_run),
         settings.dry_run.source
     );
-    print!("{}", render(&facts, &configuration, &d));
+    crate::output::print(&render(&facts, &configuration, &d));
     d.exit_code()
 }
 

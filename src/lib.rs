@@ -13,6 +13,7 @@ pub mod job;
 pub mod logging;
 pub mod milestones;
 pub mod observe;
+pub mod output;
 pub mod report;
 pub mod rotation;
 pub mod sandbox;

@@ -90,9 +90,28 @@ pub async fn milestone_issues(
     title: &str,
     state: &str,
 ) -> Result<Vec<Issue>, GitlabError> {
-    let path = format!("{}/issues", scope.api_prefix());
-    gl.get_all(&path, &q(&[("milestone", title), ("state", state)]))
-        .await
+    issues(gl, scope, &q(&[("milestone", title), ("state", state)])).await
+}
+
+/// Issues of the project or group matching `query`. In project mode every issue is
+/// the project's own, so reports name it `#12` (GitLab's short reference) rather
+/// than `group/project#12`; in group mode the full reference tells projects apart.
+async fn issues(
+    gl: &Client,
+    scope: &Scope,
+    query: &[(&'static str, String)],
+) -> Result<Vec<Issue>, GitlabError> {
+    let mut issues: Vec<Issue> = gl
+        .get_all(&format!("{}/issues", scope.api_prefix()), query)
+        .await?;
+    if !scope.is_group() {
+        for issue in &mut issues {
+            if let Some(r) = issue.references.as_mut() {
+                r.full = format!("#{}", issue.iid);
+            }
+        }
+    }
+    Ok(issues)
 }
 
 /// Milestone events of each issue that needs them, fetched with bounded concurrency.
@@ -122,9 +141,7 @@ pub async fn open_issues_labelled(
     scope: &Scope,
     label: &str,
 ) -> Result<Vec<Issue>, GitlabError> {
-    let path = format!("{}/issues", scope.api_prefix());
-    gl.get_all(&path, &q(&[("labels", label), ("state", "opened")]))
-        .await
+    issues(gl, scope, &q(&[("labels", label), ("state", "opened")])).await
 }
 
 /// The last `weeks` closed weeks, for the HTML chart: issues closed in each, how many

@@ -91,10 +91,7 @@ pub async fn execute(settings: &Settings, gl: &Client, job: Job, log: &Log) -> R
     let mut applier = Applier::new(gl, &scope, settings.dry_run.value);
 
     let rotated = if job.rotates() {
-        print!(
-            "{}",
-            log.section_start("rotation", "Milestone rotation", false, unix_now())
-        );
+        crate::output::print(&log.section_start("rotation", "Milestone rotation", false, unix_now()));
         let result = match rotate::rotate(settings, gl, &scope, &week, &mut applier, &mut report).await {
             Ok(r) => Some(r),
             Err(e) => {
@@ -105,11 +102,11 @@ pub async fn execute(settings: &Settings, gl: &Client, job: Job, log: &Log) -> R
         };
         if !log.quiet {
             for a in &report.rotation.actions {
-                println!("  {:<12} {}", outcome_word(a.outcome), a.description);
+                crate::say!("  {:<12} {}", outcome_word(a.outcome), a.description);
             }
-            println!("  rotation: {}", report.rotation.status.as_str());
+            crate::say!("  rotation: {}", report.rotation.status.as_str());
         }
-        print!("{}", log.section_end("rotation", unix_now()));
+        crate::output::print(&log.section_end("rotation", unix_now()));
         result
     } else {
         None
@@ -129,7 +126,7 @@ pub async fn execute(settings: &Settings, gl: &Client, job: Job, log: &Log) -> R
                 Some(r) => r.view,
                 None => AuditView::default(),
             };
-            print!("{}", log.section_start("audit", "Label audit", false, unix_now()));
+            crate::output::print(&log.section_start("audit", "Label audit", false, unix_now()));
             if let Err(e) = audit::audit(settings, gl, &scope, &week, &mut applier, view, &mut report).await {
                 report.audit.status = AuditStatus::Failed;
                 report.errors.push(format!("audit: {e:#}"));
@@ -137,14 +134,14 @@ pub async fn execute(settings: &Settings, gl: &Client, job: Job, log: &Log) -> R
             if !log.quiet {
                 let a = &report.audit;
                 let fixed = a.findings.iter().filter(|f| f.fixed()).count();
-                println!(
+                crate::say!(
                     "  {} issues checked, {} findings, {} fixed",
                     a.issues_checked,
                     a.findings.len(),
                     fixed
                 );
                 for f in &a.findings {
-                    println!(
+                    crate::say!(
                         "  {:<18} {}: {}",
                         f.rule.as_str(),
                         f.subject.display_name(),
@@ -152,7 +149,7 @@ pub async fn execute(settings: &Settings, gl: &Client, job: Job, log: &Log) -> R
                     );
                 }
             }
-            print!("{}", log.section_end("audit", unix_now()));
+            crate::output::print(&log.section_end("audit", unix_now()));
         }
     }
 

@@ -161,3 +161,31 @@ fn the_demo_writes_all_five_files() {
         "says where the report is"
     );
 }
+
+#[test]
+fn a_closed_stdout_ends_the_output_not_the_run() {
+    // `wowctl run | head -1`: the reader goes away; the run must finish its work.
+    let (world, _) = tracker(at(NOW));
+    let wow = Wow::new(world);
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_wowctl"))
+        .args(["run"])
+        .env_clear()
+        .env("WOW_API_URL", wow.sandbox.api_url())
+        .env("WOW_TOKEN", TOKEN)
+        .env("WOW_PROJECT", "1")
+        .env("CI_PIPELINE_SOURCE", "schedule")
+        .env("WOW_NOW", NOW)
+        .env("WOW_REPORT_DIR", dir.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(dir.path().join("report.json").is_file());
+    assert!(wow.milestone("WoW ending 2026-11-24").is_some(), "the rotation happened");
+}
