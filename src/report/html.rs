@@ -37,7 +37,7 @@ h3 { font-size: 1.05rem; }
 table { border-collapse: collapse; width: 100%; margin: 0.5rem 0 1rem; }
 th, td { text-align: left; border-bottom: 1px solid #eaeef2; padding: 0.3rem 0.5rem; vertical-align: top; }
 th { background: #f6f8fa; font-weight: 600; }
-td.num { text-align: right; font-variant-numeric: tabular-nums; }
+th.num, td.num { text-align: right; font-variant-numeric: tabular-nums; }
 tr.failed td { background: #ffebe9; }
 tr.chronic td { background: #fff8e6; }
 .tag { font-size: 0.8rem; border: 1px solid #d4a72c; border-radius: 1rem; padding: 0 0.4rem; color: #7d4e00; }
@@ -263,7 +263,7 @@ pub(crate) fn history_chart(history: &[HistoryWeek]) -> String {
     let mut s = String::new();
     let _ = writeln!(
         s,
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" width=\"{width:.0}\" height=\"{height:.0}\" viewBox=\"0 0 {width:.0} {height:.0}\" style=\"max-width: 100%; height: auto\" aria-labelledby=\"history-title\">"
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" width=\"{width:.0}\" height=\"{height:.0}\" viewBox=\"0 0 {width:.0} {height:.0}\" style=\"width: 100%; max-width: 48rem; height: auto\" aria-labelledby=\"history-title\">"
     );
     let _ = writeln!(
         s,
@@ -275,13 +275,15 @@ pub(crate) fn history_chart(history: &[HistoryWeek]) -> String {
         ("unscheduled", UNSCHEDULED_COLOUR),
         ("outages", OUTAGE_COLOUR),
     ];
-    for (i, (label, colour)) in legend.iter().enumerate() {
-        let x = LEFT + i as f64 * 110.0;
+    // Each entry starts after the previous label (about 7 px a character at 12 px).
+    let mut x = LEFT;
+    for (label, colour) in legend {
         let _ = writeln!(
             s,
             "<rect x=\"{x:.1}\" y=\"10\" width=\"12\" height=\"12\" fill=\"{colour}\"/><text x=\"{:.1}\" y=\"20\" font-size=\"12\">{label}</text>",
             x + 16.0
         );
+        x += 16.0 + 7.0 * label.len() as f64 + 18.0;
     }
     // Y grid and tick labels.
     for t in 0..=ticks {
@@ -370,7 +372,7 @@ fn write_history(o: &mut String, history: &[HistoryWeek]) -> std::fmt::Result {
         writeln!(o, "<table>")?;
         writeln!(
             o,
-            "<tr><th>week</th><th>closed</th><th>unscheduled</th><th>outages</th></tr>"
+            "<tr><th>week</th><th class=\"num\">closed</th><th class=\"num\">unscheduled</th><th class=\"num\">outages</th></tr>"
         )?;
         for h in history {
             writeln!(
@@ -410,7 +412,7 @@ fn write_carried_weeks(o: &mut String, carried: &[CarriedIssue]) -> std::fmt::Re
     writeln!(o, "<table>")?;
     writeln!(
         o,
-        "<tr><th>issue</th><th>title</th><th>weeks carried</th><th></th></tr>"
+        "<tr><th>issue</th><th>title</th><th class=\"num\">weeks carried</th><th></th></tr>"
     )?;
     for c in rows {
         let is_chronic = c.weeks_carried >= CHRONIC_WEEKS;

@@ -187,5 +187,8 @@ fn a_closed_stdout_ends_the_output_not_the_run() {
     assert_eq!(out.status.code(), Some(0), "{stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert!(dir.path().join("report.json").is_file());
-    assert!(wow.milestone("WoW ending 2026-11-24").is_some(), "the rotation happened");
+    assert!(
+        wow.milestone("WoW ending 2026-11-24").is_some(),
+        "the rotation happened"
+    );
 }
