@@ -1,29 +1,31 @@
 //! The audit phase: read what the rules need (and nothing more), run the pure rules,
 //! apply their fixes through the one writer, record findings in the report.
 
-use super::AuditView;
+use super::{AuditView, Ctx};
 use crate::apply::{Applied, Applier};
 use crate::audit::{self, AuditInput, FixStatus};
-use crate::gitlab::model::{Issue, Milestone, Scope};
-use crate::gitlab::Client;
+use crate::gitlab::model::{Issue, Milestone};
 use crate::observe;
 use crate::report::{AuditStatus, Outcome, Report};
 use crate::settings::config::RuleName;
 use crate::settings::Settings;
 use crate::step::Step;
-use crate::week::Week;
 use anyhow::Context;
 use std::collections::{BTreeSet, HashMap};
 
 pub(super) async fn audit(
-    settings: &Settings,
-    gl: &Client,
-    scope: &Scope,
-    week: &Week,
+    ctx: &Ctx<'_>,
     applier: &mut Applier<'_>,
     view: AuditView,
     report: &mut Report,
 ) -> anyhow::Result<()> {
+    let Ctx {
+        settings,
+        gl,
+        scope,
+        week,
+        log,
+    } = *ctx;
     let cfg = &settings.config;
     let rules = &cfg.audit.rules;
     report.audit.rules = rules.clone();
@@ -79,11 +81,14 @@ pub(super) async fn audit(
         let labelled = |i: &Issue| i.has_label(&cfg.labels.unscheduled) || i.has_label(&cfg.labels.outage);
         let mut needing = observe::needing_events(&current_issues, week, &carried_ids);
         needing.retain(|i| !labelled(i));
-        log::info!(
-            "reading the milestone history of {} of {} issues",
-            needing.len(),
-            current_issues.len()
-        );
+        // Progress for long runs: counts, not a line per issue.
+        if !log.quiet {
+            crate::say!(
+                "  {} issues in WoW; reading the milestone history of the {} changed since the week started",
+                current_issues.len(),
+                needing.len()
+            );
+        }
         observe::events(gl, &needing)
             .await
             .context("reading milestone events")?

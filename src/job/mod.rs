@@ -6,7 +6,7 @@ mod audit;
 mod rotate;
 
 use crate::apply::Applier;
-use crate::gitlab::model::{Issue, Milestone};
+use crate::gitlab::model::{Issue, Milestone, Scope};
 use crate::gitlab::Client;
 use crate::observe;
 use crate::report::log::Log;
@@ -89,10 +89,17 @@ pub async fn execute(settings: &Settings, gl: &Client, job: Job, log: &Log) -> R
         return report;
     };
     let mut applier = Applier::new(gl, &scope, settings.dry_run.value);
+    let ctx = Ctx {
+        settings,
+        gl,
+        scope: &scope,
+        week: &week,
+        log,
+    };
 
     let rotated = if job.rotates() {
         crate::output::print(&log.section_start("rotation", "Milestone rotation", false, unix_now()));
-        let result = match rotate::rotate(settings, gl, &scope, &week, &mut applier, &mut report).await {
+        let result = match rotate::rotate(&ctx, &mut applier, &mut report).await {
             Ok(r) => Some(r),
             Err(e) => {
                 report.rotation.status = RotationStatus::Failed;
@@ -127,7 +134,7 @@ pub async fn execute(settings: &Settings, gl: &Client, job: Job, log: &Log) -> R
                 None => AuditView::default(),
             };
             crate::output::print(&log.section_start("audit", "Label audit", false, unix_now()));
-            if let Err(e) = audit::audit(settings, gl, &scope, &week, &mut applier, view, &mut report).await {
+            if let Err(e) = audit::audit(&ctx, &mut applier, view, &mut report).await {
                 report.audit.status = AuditStatus::Failed;
                 report.errors.push(format!("audit: {e:#}"));
             }
@@ -168,6 +175,16 @@ pub async fn execute(settings: &Settings, gl: &Client, job: Job, log: &Log) -> R
     }
     report.requests = gl.request_counts();
     report
+}
+
+/// What both phases read: the settings, the client, where and when.
+#[derive(Clone, Copy)]
+pub(super) struct Ctx<'a> {
+    pub settings: &'a Settings,
+    pub gl: &'a Client,
+    pub scope: &'a Scope,
+    pub week: &'a Week,
+    pub log: &'a Log,
 }
 
 /// What the audit should look at after the rotation (or after the rotation a dry

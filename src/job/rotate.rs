@@ -1,16 +1,13 @@
 //! The rotation phase: observe the milestones, plan (pure), apply in order, then
 //! carry the open issues over; record every step in the report.
 
-use super::AuditView;
+use super::{AuditView, Ctx};
 use crate::apply::Applier;
-use crate::gitlab::model::{Issue, Milestone, Scope};
-use crate::gitlab::Client;
+use crate::gitlab::model::{Issue, Milestone};
 use crate::observe;
 use crate::report::{IssueKey, MilestoneInfo, Outcome, Report, RotationStatus};
 use crate::rotation;
-use crate::settings::Settings;
 use crate::step::{MilestoneTarget, Step};
-use crate::week::Week;
 use anyhow::Context;
 use std::collections::HashMap;
 
@@ -69,13 +66,17 @@ fn info_of(
 }
 
 pub(super) async fn rotate(
-    settings: &Settings,
-    gl: &Client,
-    scope: &Scope,
-    week: &Week,
+    ctx: &Ctx<'_>,
     applier: &mut Applier<'_>,
     report: &mut Report,
 ) -> anyhow::Result<Rotated> {
+    let Ctx {
+        settings,
+        gl,
+        scope,
+        week,
+        ..
+    } = *ctx;
     let cfg = &settings.config;
     let seen = observe::milestones(gl, scope, &cfg.milestones, week)
         .await

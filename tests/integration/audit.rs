@@ -225,3 +225,19 @@ fn audit_request_counts_are_exact_at_1000_issues() {
     wow.cmd(&["audit"]).run().status(0);
     assert_eq!(wow.writes(), 0);
 }
+
+/// `wowctl run` on a week already rotated: the benchmark's minimum (BENCHMARKS.md):
+/// 6 fixed reads (open milestones, `closed(D)` by title, its open issues left to carry,
+/// labels, open ~outage, open ~data loss) + ceil(N/100) pages + K event lists, and one
+/// PUT per unscheduled issue.
+#[test]
+fn run_request_counts_are_the_minimum_at_1000_issues() {
+    let wow = Wow::new(wowctl::sandbox::seed::scale(1000, 0.1, at(NOW)));
+    let out = wow.cmd(&["run"]).run().status(0);
+    assert_eq!(out.report()["rotation"]["status"], "not_due");
+    assert_eq!(wow.count("GET"), 6 + 10 + 100);
+    assert_eq!(
+        (wow.count("PUT"), wow.count("POST"), wow.count("DELETE")),
+        (50, 0, 0)
+    );
+}

@@ -8,4 +8,5 @@ mod faults;
 mod report;
 mod resume;
 mod rotation;
+mod server_data;
 mod support;
