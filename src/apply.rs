@@ -202,7 +202,19 @@ impl<'a> Applier<'a> {
                         let found = self.find_by_title(title).await?;
                         match found.into_iter().next() {
                             Some(m) if m.is_open() => Ok((Outcome::AlreadyDone, Some(m))),
-                            _ => Err(e),
+                            // A closed milestone keeps its title (titles are unique across
+                            // closed ones too, gitlab-api.md §2): a person must decide.
+                            Some(m) => Err(GitlabError::TitleTaken {
+                                title: title.clone(),
+                                message: format!(
+                                    "the closed milestone {} (id {}) holds it; reopen or rename it, then run again",
+                                    m.web_url.as_deref().unwrap_or(&m.title),
+                                    m.id
+                                ),
+                            }),
+                            // Held by a milestone of a parent group, which this project sees
+                            // only with include_ancestors: rename one of them.
+                            None => Err(e),
                         }
                     }
                     Err(e) => Err(e),

@@ -112,9 +112,18 @@ pub(super) async fn rotate(
     let mut created: HashMap<String, Milestone> = HashMap::new();
     let applied = applier.sequential(&plan.steps).await;
     let mut failed = false;
+    // Carry-over needs only the new `WoW`: a failure to create `Next WoW` must not
+    // leave last week's open issues behind in a closed milestone.
+    let mut current_ready = true;
     let mut next_is_new = false;
     for (step, a) in plan.steps.iter().zip(&applied) {
         failed |= a.record.outcome == Outcome::Failed;
+        let makes_current = match step {
+            Step::CloseAndRename { .. } | Step::Rename { .. } => true,
+            Step::Create { title, .. } => *title == cfg.milestones.current,
+            _ => false,
+        };
+        current_ready &= !makes_current || a.record.applied || a.record.outcome == Outcome::Planned;
         if let Some(m) = &a.milestone {
             known.insert(m.id, m.clone());
             if let Step::Create { title, .. } = step {
@@ -126,7 +135,7 @@ pub(super) async fn rotate(
     }
 
     let mut moved: Vec<Issue> = Vec::new();
-    if !failed {
+    if current_ready {
         if let (Some(from), Some(to)) = (&carry_from, &plan.current) {
             let moves = rotation::plan_carry_over(&to_carry, from.id, to);
             let results = applier.concurrent(&moves).await;

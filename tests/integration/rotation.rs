@@ -319,3 +319,24 @@ fn group_milestones_rotate_with_issues_across_the_group() {
     );
     assert_eq!(wow.milestone("Next WoW").unwrap().group_id, Some(1));
 }
+
+#[test]
+fn a_closed_next_wow_blocking_the_title_is_explained() {
+    let (mut world, _) = tracker(at(NOW));
+    // Someone closed "Next WoW" by hand last week; its title still blocks a new one.
+    let next = world.milestone_by_title("Next WoW").unwrap().id;
+    world.milestone_mut(next).unwrap().state = MilestoneState::Closed;
+    let wow = Wow::new(world);
+    let out = wow.cmd(&["rotate"]).run().status(1);
+    assert!(
+        out.stderr.contains("Next WoW") && out.stderr.contains("reopen or rename it"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(out.report()["rotation"]["status"], "failed");
+    // The week still rotated and its open issues still moved to the new WoW.
+    let current = wow.milestone("WoW").expect("a WoW for this week");
+    assert!(current.is_open());
+    assert_eq!(wow.issue(1).milestone.unwrap().id, current.id);
+    assert_eq!(wow.issue(3).milestone.unwrap().id, current.id);
+}
