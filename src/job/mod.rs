@@ -121,7 +121,7 @@ pub async fn execute(settings: &Settings, gl: &Client, job: Job, log: &Log) -> R
 
     let html = cfg.report.formats.contains(&Format::Html);
     let carried: Vec<Issue> = match (&rotated, html) {
-        (Some(r), true) => r.view.carried.clone(),
+        (Some(view), true) => view.carried.clone(),
         _ => Vec::new(),
     };
 
@@ -129,10 +129,7 @@ pub async fn execute(settings: &Settings, gl: &Client, job: Job, log: &Log) -> R
         if job.rotates() && rotated.is_none() {
             report.audit.status = AuditStatus::Skipped;
         } else {
-            let view = match rotated {
-                Some(r) => r.view,
-                None => AuditView::default(),
-            };
+            let view = rotated.unwrap_or_default();
             crate::output::print(&log.section_start("audit", "Label audit", false, unix_now()));
             if let Err(e) = audit::audit(&ctx, &mut applier, view, &mut report).await {
                 report.audit.status = AuditStatus::Failed;

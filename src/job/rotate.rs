@@ -11,10 +11,6 @@ use crate::step::{MilestoneTarget, Step};
 use anyhow::Context;
 use std::collections::HashMap;
 
-pub(super) struct Rotated {
-    pub(super) view: AuditView,
-}
-
 fn info(m: &Milestone) -> MilestoneInfo {
     MilestoneInfo {
         id: Some(m.id),
@@ -69,7 +65,7 @@ pub(super) async fn rotate(
     ctx: &Ctx<'_>,
     applier: &mut Applier<'_>,
     report: &mut Report,
-) -> anyhow::Result<Rotated> {
+) -> anyhow::Result<AuditView> {
     let Ctx {
         settings,
         gl,
@@ -162,7 +158,13 @@ pub(super) async fn rotate(
         }
     }
 
-    report.rotation.closed_milestone = info_of(&plan.closed, &known, &created);
+    report.rotation.closed_milestone = info_of(&plan.closed, &known, &created).map(|mut m| {
+        if settings.dry_run.value {
+            // Closed by the plan: GitLab still shows it open.
+            m.state = Some("closed".into());
+        }
+        m
+    });
     report.rotation.current_milestone = info_of(&plan.current, &known, &created);
     report.rotation.next_milestone = info_of(&plan.next, &known, &created);
     let wrote = !report.rotation.actions.is_empty();
@@ -199,14 +201,12 @@ pub(super) async fn rotate(
     let current_is_planned =
         matches!(plan.current, Some(MilestoneTarget::Created { .. })) && current.is_none();
     let carried = if settings.dry_run.value { to_carry } else { moved };
-    Ok(Rotated {
-        view: AuditView {
-            current,
-            closed_id: carry_from.map(|m| m.id),
-            carried,
-            current_is_planned,
-            open_milestones: Some(seen.milestones.into_iter().filter(|m| m.is_open()).collect()),
-            next_is_new,
-        },
+    Ok(AuditView {
+        current,
+        closed_id: carry_from.map(|m| m.id),
+        carried,
+        current_is_planned,
+        open_milestones: Some(seen.milestones.into_iter().filter(|m| m.is_open()).collect()),
+        next_is_new,
     })
 }
