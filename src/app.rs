@@ -91,7 +91,7 @@ fn network_job(common: &Common, env: &BTreeMap<String, String>, job: Job) -> u8 
         job
     };
     let log = log_for(&settings, env, common.quiet, common.verbose);
-    let client = match connect(&settings) {
+    let client = match connect(&settings, env) {
         Ok(c) => c,
         Err(code) => return code,
     };
@@ -101,11 +101,12 @@ fn network_job(common: &Common, env: &BTreeMap<String, String>, job: Job) -> u8 
 }
 
 /// Builds the client, or prints why not (exit 2: the settings are wrong).
-fn connect(settings: &Settings) -> Result<Client, u8> {
+/// `WOW_RETRY_BASE_MS` (undocumented) lets tests retry after a millisecond.
+fn connect(settings: &Settings, env: &BTreeMap<String, String>) -> Result<Client, u8> {
     let (api_url, token, _) = settings.require_api().map_err(|e| usage_error(&e))?;
     let api = &settings.config.api;
-    let backoff_ms = std::env::var("WOW_RETRY_BASE_MS")
-        .ok()
+    let backoff_ms = env
+        .get("WOW_RETRY_BASE_MS")
         .and_then(|v| v.parse().ok())
         .unwrap_or(500);
     Client::new(ClientConfig {
@@ -158,17 +159,18 @@ pub fn exit_code(report: &Report, fail_on_findings: bool) -> u8 {
     }
 }
 
+/// `--now` of `demo` and `sandbox` (which have no settings), or the clock.
+fn now_flag(value: Option<&str>) -> Result<DateTime<Utc>, u8> {
+    match value {
+        None => Ok(Utc::now()),
+        Some(v) => settings::env::parse_now("--now", v).map_err(|e| usage_error(&e)),
+    }
+}
+
 fn demo(args: &DemoArgs, env: &BTreeMap<String, String>) -> u8 {
-    let now = match args.now.as_deref().map(DateTime::parse_from_rfc3339) {
-        None => Utc::now(),
-        Some(Ok(t)) => t.with_timezone(&Utc),
-        Some(Err(e)) => {
-            eprintln!(
-                "error: --now {:?}: not an RFC 3339 time ({e}); e.g. 2026-11-25T09:00:00Z",
-                args.now.as_deref().unwrap_or_default()
-            );
-            return EXIT_USAGE;
-        }
+    let now = match now_flag(args.now.as_deref()) {
+        Ok(now) => now,
+        Err(code) => return code,
     };
     let sandbox = match sandbox::Sandbox::start(sandbox::seed::demo(now)) {
         Ok(s) => s,
@@ -207,7 +209,7 @@ fn demo(args: &DemoArgs, env: &BTreeMap<String, String>) -> u8 {
         sandbox.base_url()
     );
     crate::say!("running `wowctl run` against it as a Wednesday schedule would ({now}).");
-    let client = match connect(&settings) {
+    let client = match connect(&settings, env) {
         Ok(c) => c,
         Err(code) => return code,
     };
@@ -217,13 +219,9 @@ fn demo(args: &DemoArgs, env: &BTreeMap<String, String>) -> u8 {
 }
 
 fn serve_sandbox(args: &SandboxArgs) -> u8 {
-    let now = match args.now.as_deref().map(DateTime::parse_from_rfc3339) {
-        None => Utc::now(),
-        Some(Ok(t)) => t.with_timezone(&Utc),
-        Some(Err(e)) => {
-            eprintln!("error: --now: not an RFC 3339 time ({e}); e.g. 2026-11-25T09:00:00Z");
-            return EXIT_USAGE;
-        }
+    let now = match now_flag(args.now.as_deref()) {
+        Ok(now) => now,
+        Err(code) => return code,
     };
     let mut world = match (args.issues, args.seed.as_str()) {
         (Some(n), _) => sandbox::seed::scale(n, args.updated_share, now),
@@ -262,7 +260,7 @@ fn doctor(common: &Common, env: &BTreeMap<String, String>) -> u8 {
         Ok(s) => s,
         Err(e) => return usage_error(&e),
     };
-    let client = match connect(&settings) {
+    let client = match connect(&settings, env) {
         Ok(c) => c,
         Err(code) => return code,
     };

@@ -4,16 +4,15 @@
 //! print request details, and the token must never reach any output. The token
 //! header is also marked sensitive in the client.
 
-use crate::cli::{Cli, Command, ConfigCommand};
+use crate::cli::{Cli, Command};
 use log::LevelFilter;
 use std::collections::BTreeMap;
 
 pub fn init(cli: &Cli, env: &BTreeMap<String, String>) {
-    let (verbose, quiet) = match &cli.command {
-        Command::Run(c) | Command::Rotate(c) | Command::Audit(c) | Command::Doctor(c) => (c.verbose, c.quiet),
-        Command::Config(ConfigCommand::Check(c)) => (c.verbose, c.quiet),
-        Command::Demo(d) => (d.verbose, d.quiet),
-        Command::Sandbox(_) => (0, false),
+    let (verbose, quiet) = match (&cli.command, cli.command.common()) {
+        (_, Some(c)) => (c.verbose, c.quiet),
+        (Command::Demo(d), None) => (d.verbose, d.quiet),
+        _ => (0, false),
     };
     let level = match (quiet, verbose) {
         (true, _) => LevelFilter::Error,

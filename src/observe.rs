@@ -16,7 +16,7 @@ use crate::gitlab::{Client, GitlabError};
 use crate::milestones;
 use crate::report::{CarriedIssue, HistoryWeek};
 use crate::rotation::ObservedMilestones;
-use crate::settings::config::MilestoneTitles;
+use crate::settings::config::{LabelNames, MilestoneTitles};
 use crate::week::Week;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -219,9 +219,14 @@ pub async fn carried_weeks(
 }
 
 /// The issues whose milestone history the `unscheduled` rule needs.
-pub fn needing_events<'a>(issues: &'a [Issue], week: &Week, carried: &BTreeSet<u64>) -> Vec<&'a Issue> {
+pub fn needing_events<'a>(
+    issues: &'a [Issue],
+    week: &Week,
+    carried: &BTreeSet<u64>,
+    labels: &LabelNames,
+) -> Vec<&'a Issue> {
     issues
         .iter()
-        .filter(|i| audit::unscheduled::needs_events(i, week, carried))
+        .filter(|i| audit::unscheduled::needs_events(i, week, carried, labels))
         .collect()
 }

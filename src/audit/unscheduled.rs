@@ -5,7 +5,7 @@
 
 use super::{issue_ref, label_ref, planned, AuditInput, Finding, Subject};
 use crate::gitlab::model::{EventAction, Issue, MilestoneEvent};
-use crate::settings::config::{format_duration, Config, RuleName};
+use crate::settings::config::{format_duration, Config, LabelNames, RuleName};
 use crate::step::Step;
 use crate::week::Week;
 use chrono::{DateTime, TimeDelta, Utc};
@@ -13,10 +13,14 @@ use std::collections::BTreeSet;
 
 /// Whether the milestone events of `issue` must be fetched for this rule: only an
 /// issue updated at or after `week_start` can have been added after it (adding an
-/// issue to a milestone bumps `updated_at`, gitlab-api.md §3), and an issue this
-/// run carries over is planned whatever its history says.
-pub fn needs_events(issue: &Issue, week: &Week, carried_ids: &BTreeSet<u64>) -> bool {
-    issue.updated_at >= week.start && !carried_ids.contains(&issue.id)
+/// issue to a milestone bumps `updated_at`, gitlab-api.md §3), an issue this run
+/// carries over is planned whatever its history says, and an issue carrying
+/// ~unscheduled or ~outage passes the rule before its history is looked at.
+pub fn needs_events(issue: &Issue, week: &Week, carried_ids: &BTreeSet<u64>, labels: &LabelNames) -> bool {
+    issue.updated_at >= week.start
+        && !carried_ids.contains(&issue.id)
+        && !issue.has_label(&labels.unscheduled)
+        && !issue.has_label(&labels.outage)
 }
 
 pub fn check(input: &AuditInput, cfg: &Config) -> Vec<Finding> {
@@ -453,14 +457,18 @@ mod tests {
     #[test]
     fn needs_events_only_for_issues_updated_since_week_start_and_not_carried() {
         let week = week();
-        for (updated, carried, want) in [
-            ("2026-11-24T23:59:59Z", false, false),
-            ("2026-11-25T00:00:00Z", false, true),
-            ("2026-11-26T10:00:00Z", false, true),
-            ("2026-11-26T10:00:00Z", true, false),
-            ("2026-11-20T10:00:00Z", true, false),
+        let labels = Config::default().labels;
+        for (updated, carried, issue_labels, want) in [
+            ("2026-11-24T23:59:59Z", false, &[][..], false),
+            ("2026-11-25T00:00:00Z", false, &[], true),
+            ("2026-11-26T10:00:00Z", false, &[], true),
+            ("2026-11-26T10:00:00Z", true, &[], false),
+            ("2026-11-20T10:00:00Z", true, &[], false),
+            ("2026-11-26T10:00:00Z", false, &["unscheduled"], false),
+            ("2026-11-26T10:00:00Z", false, &["outage"], false),
+            ("2026-11-26T10:00:00Z", false, &["priority::1"], true),
         ] {
-            let mut issue = issue(1, &[]);
+            let mut issue = issue(1, issue_labels);
             issue.updated_at = at(updated);
             let carried_ids: BTreeSet<u64> = if carried {
                 [issue.id].into()
@@ -468,9 +476,9 @@ mod tests {
                 BTreeSet::new()
             };
             assert_eq!(
-                needs_events(&issue, &week, &carried_ids),
+                needs_events(&issue, &week, &carried_ids, &labels),
                 want,
-                "updated {updated}, carried {carried}"
+                "updated {updated}, carried {carried}, labels {issue_labels:?}"
             );
         }
     }

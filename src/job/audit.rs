@@ -77,10 +77,7 @@ pub(super) async fn audit(
         }
     }
     let events = if on(RuleName::Unscheduled) && current.is_some() {
-        // The rule skips labelled issues before it looks at history: don't fetch it.
-        let labelled = |i: &Issue| i.has_label(&cfg.labels.unscheduled) || i.has_label(&cfg.labels.outage);
-        let mut needing = observe::needing_events(&current_issues, week, &carried_ids);
-        needing.retain(|i| !labelled(i));
+        let needing = observe::needing_events(&current_issues, week, &carried_ids, &cfg.labels);
         // Progress for long runs: counts, not a line per issue.
         if !log.quiet {
             crate::say!(

@@ -6,7 +6,7 @@
 //! reads the wall clock. Seeds build records directly (no API rules, no clock ticks).
 
 use super::state::{IssueSpec, MilestoneSpec, Owner, Role, World};
-use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
+use chrono::{DateTime, Duration, NaiveDate, Utc, Weekday};
 
 /// The token every seed accepts (Maintainer).
 pub const TOKEN: &str = "sandbox-token";
@@ -20,9 +20,7 @@ const P3: &str = "priority::3";
 
 /// The Wednesday 00:00 UTC at or before `now`.
 pub fn week_start(now: DateTime<Utc>) -> DateTime<Utc> {
-    let back = (now.weekday().num_days_from_monday() + 7 - 2) % 7;
-    let day = now.date_naive() - Duration::days(i64::from(back));
-    day.and_hms_opt(0, 0, 0).map_or(now, |t| t.and_utc())
+    crate::week::week_of(now, Weekday::Wed, chrono_tz::Tz::UTC).start
 }
 
 fn date(t: DateTime<Utc>) -> NaiveDate {
