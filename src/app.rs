@@ -2,9 +2,9 @@
 //! Errors meet the user here, once; `exit_code` maps them to 0/1/2/3.
 
 use crate::cli::{Cli, Command, Common, ConfigCommand, DemoArgs, SandboxArgs};
+use crate::console::{self, Console};
 use crate::gitlab::{Client, ClientConfig};
 use crate::job::{execute, unix_now, Job};
-use crate::report::log::Log;
 use crate::report::{self, Report};
 use crate::sandbox;
 use crate::settings::config::Format;
@@ -23,6 +23,12 @@ pub const EXIT_FINDINGS: u8 = 3;
 
 /// Runs a parsed command line with the given environment; returns the exit status.
 pub fn main(cli: Cli, env: BTreeMap<String, String>) -> u8 {
+    let (verbose, quiet) = match (&cli.command, cli.command.common()) {
+        (_, Some(c)) => (c.verbose, c.quiet),
+        (Command::Demo(d), None) => (d.verbose, d.quiet),
+        _ => (0, false),
+    };
+    console::init_logging(verbose, quiet, &env);
     match cli.command {
         Command::Config(ConfigCommand::Check(common)) => config_check(&common, &env),
         Command::Run(common) => network_job(&common, &env, Job::Run),
@@ -50,7 +56,7 @@ fn usage_error(e: &ConfigError) -> u8 {
 fn config_check(common: &Common, env: &BTreeMap<String, String>) -> u8 {
     match resolve(common, env) {
         Ok(s) => {
-            crate::output::print(&settings::check::render(&s));
+            console::print(&settings::check::render(&s));
             EXIT_OK
         }
         Err(e) => usage_error(&e),
@@ -65,14 +71,8 @@ fn runtime() -> tokio::runtime::Runtime {
         .expect("the async runtime starts")
 }
 
-fn log_for(settings: &Settings, env: &BTreeMap<String, String>, quiet: bool, verbose: u8) -> Log {
-    Log::from_env(
-        env,
-        settings.in_ci,
-        quiet,
-        verbose,
-        std::io::stdout().is_terminal(),
-    )
+fn console_for(settings: &Settings, env: &BTreeMap<String, String>, quiet: bool) -> Console {
+    Console::from_env(env, settings.in_ci, quiet, std::io::stdout().is_terminal())
 }
 
 fn network_job(common: &Common, env: &BTreeMap<String, String>, job: Job) -> u8 {
@@ -90,13 +90,17 @@ fn network_job(common: &Common, env: &BTreeMap<String, String>, job: Job) -> u8 
     } else {
         job
     };
-    let log = log_for(&settings, env, common.quiet, common.verbose);
+    let log = console_for(&settings, env, common.quiet);
     let client = match connect(&settings, env) {
         Ok(c) => c,
         Err(code) => return code,
     };
+    let scope = match settings.require_api() {
+        Ok((_, _, scope)) => scope.clone(),
+        Err(e) => return usage_error(&e),
+    };
     let rt = runtime();
-    let report = rt.block_on(execute(&settings, &client, job, &log));
+    let report = rt.block_on(execute(&settings, &client, &scope, job, &log));
     finish(&settings, report, &log)
 }
 
@@ -126,7 +130,7 @@ fn connect(settings: &Settings, env: &BTreeMap<String, String>) -> Result<Client
 }
 
 /// Writes the report files, prints the summary and returns the exit status.
-fn finish(settings: &Settings, mut report: Report, log: &Log) -> u8 {
+fn finish(settings: &Settings, mut report: Report, log: &Console) -> u8 {
     let code = exit_code(&report, settings.config.report.fail_on_findings);
     report.exit_code = code as i32;
     let dir = &settings.report_dir.value;
@@ -141,11 +145,11 @@ fn finish(settings: &Settings, mut report: Report, log: &Log) -> u8 {
     for e in &report.errors {
         eprintln!("error: {e}");
     }
-    crate::output::print(&log.section_start("report", "Report", false, unix_now()));
-    for line in report::log::summary(&report, &dir.display().to_string(), &names) {
+    console::print(&log.section_start("report", "Report", false, unix_now()));
+    for line in report::summary::summary(&report, &dir.display().to_string(), &names) {
         crate::say!("{line}");
     }
-    crate::output::print(&log.section_end("report", unix_now()));
+    console::print(&log.section_end("report", unix_now()));
     code
 }
 
@@ -203,7 +207,7 @@ fn demo(args: &DemoArgs, env: &BTreeMap<String, String>) -> u8 {
     };
     settings.config.labels.priorities = (1..=4).map(|n| format!("priority::{n}")).collect();
     settings.config.report.formats = Format::ALL.to_vec();
-    let log = log_for(&settings, env, args.quiet, args.verbose);
+    let log = console_for(&settings, env, args.quiet);
     crate::say!(
         "wowctl demo: a simulated GitLab at {} holds the tracker of a production team;",
         sandbox.base_url()
@@ -213,8 +217,12 @@ fn demo(args: &DemoArgs, env: &BTreeMap<String, String>) -> u8 {
         Ok(c) => c,
         Err(code) => return code,
     };
+    let scope = match settings.require_api() {
+        Ok((_, _, scope)) => scope.clone(),
+        Err(e) => return usage_error(&e),
+    };
     let rt = runtime();
-    let report = rt.block_on(execute(&settings, &client, Job::Run, &log));
+    let report = rt.block_on(execute(&settings, &client, &scope, Job::Run, &log));
     finish(&settings, report, &log)
 }
 

@@ -10,10 +10,35 @@
 use crate::gitlab::fan_out;
 use crate::gitlab::model::{Issue, Label, Milestone, MilestoneState, Scope};
 use crate::gitlab::{Client, GitlabError};
-use crate::report::{ActionRecord, Outcome};
 use crate::step::{MilestoneTarget, Step};
 use serde_json::json;
 use std::collections::HashMap;
+
+/// What became of one step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Sent and confirmed by GitLab's answer.
+    Applied,
+    /// Dry run: not sent.
+    Planned,
+    /// Already so (a concurrent run got there first): nothing to do.
+    AlreadyDone,
+    Failed,
+    /// Not attempted because an earlier step failed.
+    NotAttempted,
+}
+
+/// One step of the rotation (or one fix) and what became of it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ActionRecord {
+    pub kind: String,
+    pub target: String,
+    pub description: String,
+    /// True when GitLab now holds the step's effect (applied or already done).
+    pub applied: bool,
+    pub outcome: Outcome,
+    pub error: Option<String>,
+}
 
 /// What applying one step produced.
 #[derive(Debug, Clone)]
@@ -44,10 +69,6 @@ impl<'a> Applier<'a> {
         }
     }
 
-    pub fn dry_run(&self) -> bool {
-        self.dry_run
-    }
-
     /// The id a milestone target has now, if known.
     pub fn resolve(&self, target: &MilestoneTarget) -> Option<u64> {
         match target {
@@ -64,7 +85,7 @@ impl<'a> Applier<'a> {
         for step in steps {
             if failed {
                 out.push(Applied {
-                    record: record(step, Outcome::NotAttempted, None),
+                    record: ActionRecord::new(step, Outcome::NotAttempted, None),
                     milestone: None,
                 });
                 continue;
@@ -83,7 +104,7 @@ impl<'a> Applier<'a> {
             return steps
                 .iter()
                 .map(|s| Applied {
-                    record: record(s, Outcome::Planned, None),
+                    record: ActionRecord::new(s, Outcome::Planned, None),
                     milestone: None,
                 })
                 .collect();
@@ -95,7 +116,7 @@ impl<'a> Applier<'a> {
     pub async fn one(&mut self, step: &Step) -> Applied {
         if self.dry_run {
             return Applied {
-                record: record(step, Outcome::Planned, None),
+                record: ActionRecord::new(step, Outcome::Planned, None),
                 milestone: None,
             };
         }
@@ -109,13 +130,13 @@ impl<'a> Applier<'a> {
     async fn send(&self, step: &Step) -> Applied {
         match self.write(step).await {
             Ok((outcome, milestone)) => Applied {
-                record: record(step, outcome, None),
+                record: ActionRecord::new(step, outcome, None),
                 milestone,
             },
             Err(e) => {
                 log::warn!("{}: {e}", step.describe());
                 Applied {
-                    record: record(step, Outcome::Failed, Some(e.to_string())),
+                    record: ActionRecord::new(step, Outcome::Failed, Some(e.to_string())),
                     milestone: None,
                 }
             }
@@ -340,13 +361,15 @@ fn expect(held: bool, step: &Step) -> Result<(), GitlabError> {
     }
 }
 
-fn record(step: &Step, outcome: Outcome, error: Option<String>) -> ActionRecord {
-    ActionRecord {
-        kind: step.kind().to_string(),
-        target: step.target(),
-        description: step.describe(),
-        applied: matches!(outcome, Outcome::Applied | Outcome::AlreadyDone),
-        outcome,
-        error,
+impl ActionRecord {
+    pub fn new(step: &Step, outcome: Outcome, error: Option<String>) -> ActionRecord {
+        ActionRecord {
+            kind: step.kind().to_string(),
+            target: step.target(),
+            description: step.describe(),
+            applied: matches!(outcome, Outcome::Applied | Outcome::AlreadyDone),
+            outcome,
+            error,
+        }
     }
 }

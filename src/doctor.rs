@@ -682,7 +682,7 @@ pub async fn run(settings: &Settings, gl: &Client) -> u8 {
         describe_configuration(action, fix, dry_run),
         settings.dry_run.source
     );
-    crate::output::print(&render(&facts, &configuration, &d));
+    crate::console::print(&render(&facts, &configuration, &d));
     d.exit_code()
 }
 

@@ -3,20 +3,22 @@
 //! Data flows one way: settings → observe (reads) → plan (pure) → apply (the only
 //! writer) → report. `docs/ARCHITECTURE.md` walks through `wowctl run`.
 
+// What `main.rs` calls and what the integration tests drive (the sandbox and the
+// GitLab objects it holds) is public; everything else is the crate's own, so the
+// compiler reports what nothing uses.
 pub mod app;
-pub mod apply;
-pub mod audit;
+mod apply;
+mod audit;
 pub mod cli;
-pub mod doctor;
+mod console;
+mod doctor;
 pub mod gitlab;
-pub mod job;
-pub mod logging;
-pub mod milestones;
-pub mod observe;
-pub mod output;
-pub mod report;
-pub mod rotation;
+mod job;
+mod milestones;
+mod observe;
+mod report;
+mod rotation;
 pub mod sandbox;
-pub mod settings;
-pub mod step;
-pub mod week;
+mod settings;
+mod step;
+mod week;

@@ -6,6 +6,5 @@ use std::process::ExitCode;
 fn main() -> ExitCode {
     let cli = wowctl::cli::Cli::parse();
     let env: std::collections::BTreeMap<String, String> = std::env::vars().collect();
-    wowctl::logging::init(&cli, &env);
     ExitCode::from(wowctl::app::main(cli, env))
 }

@@ -23,11 +23,6 @@ pub fn parse_closed_title(titles: &MilestoneTitles, title: &str) -> Option<Naive
     NaiveDate::parse_from_str(date, "%Y-%m-%d").ok()
 }
 
-/// Whether `title` is shaped like `closed(...)` for some date.
-pub fn is_closed_title(titles: &MilestoneTitles, title: &str) -> bool {
-    parse_closed_title(titles, title).is_some()
-}
-
 /// Older first: by `created_at`, then by lower id (ids grow with creation, so they
 /// break a tie between two runs that created copies in the same second).
 pub fn oldest_first(a: &Milestone, b: &Milestone) -> Ordering {
@@ -41,11 +36,6 @@ pub fn titled<'a>(milestones: &'a [Milestone], title: &str) -> Vec<&'a Milestone
     found.sort_by(|a, b| oldest_first(a, b));
     found.dedup_by_key(|m| m.id);
     found
-}
-
-/// The milestone titled `title` to keep: the oldest copy, if any.
-pub fn find_by_title<'a>(milestones: &'a [Milestone], title: &str) -> Option<&'a Milestone> {
-    titled(milestones, title).into_iter().next()
 }
 
 #[cfg(test)]
@@ -90,8 +80,8 @@ mod tests {
             vec![7, 9, 5],
             "same second: lower id first; then later created_at"
         );
-        assert_eq!(find_by_title(&all, "WoW").map(|m| m.id), Some(1));
-        assert_eq!(find_by_title(&all, "Sprint"), None);
+        assert_eq!(titled(&all, "WoW").first().map(|m| m.id), Some(1));
+        assert!(titled(&all, "Sprint").is_empty());
     }
 
     #[test]
@@ -112,7 +102,7 @@ mod tests {
             (&custom, "Sprint done", false),
         ];
         for (titles, title, want) in cases {
-            assert_eq!(is_closed_title(titles, title), want, "{title}");
+            assert_eq!(parse_closed_title(titles, title).is_some(), want, "{title}");
         }
         let d = NaiveDate::from_ymd_opt(2026, 11, 15).unwrap();
         assert_eq!(closed_title(&custom, d), "Sprint 2026-11-15 done");

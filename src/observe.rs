@@ -10,17 +10,45 @@
 //!
 //! Nothing here writes.
 
-use crate::audit;
 use crate::gitlab::model::{Issue, Label, Milestone, MilestoneEvent, Scope};
 use crate::gitlab::{Client, GitlabError};
 use crate::milestones;
-use crate::report::{CarriedIssue, HistoryWeek};
-use crate::rotation::ObservedMilestones;
-use crate::settings::config::{LabelNames, MilestoneTitles};
+use crate::settings::config::MilestoneTitles;
 use crate::week::Week;
+use chrono::NaiveDate;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-fn q(pairs: &[(&'static str, &str)]) -> Vec<(&'static str, String)> {
+/// What the rotation planner needs to know of the milestones.
+#[derive(Debug, Clone, Default)]
+pub struct ObservedMilestones {
+    /// Every milestone titled `current`, `next` or `closed(D)` in any state, and every
+    /// open milestone; each once.
+    pub milestones: Vec<Milestone>,
+    /// Issue counts (all states) of milestones whose title is held twice, by id:
+    /// a newer copy with none is deleted.
+    pub issue_counts: BTreeMap<u64, usize>,
+}
+
+/// One closed week for the HTML chart.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HistoryWeek {
+    pub title: String,
+    pub end_date: NaiveDate,
+    pub closed_issues: u32,
+    pub unscheduled: u32,
+    pub outages: u32,
+}
+
+/// An issue carried over this week and how many weeks in a row it has been carried.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CarriedIssue {
+    pub reference: String,
+    pub title: String,
+    pub web_url: String,
+    pub weeks_carried: u32,
+}
+
+fn query(pairs: &[(&'static str, &str)]) -> Vec<(&'static str, String)> {
     pairs.iter().map(|(k, v)| (*k, v.to_string())).collect()
 }
 
@@ -33,19 +61,19 @@ pub async fn milestones(
 ) -> Result<ObservedMilestones, GitlabError> {
     let path = format!("{}/milestones", scope.api_prefix());
     let closed_title = milestones::closed_title(titles, week.closed_date);
-    let mut all: Vec<Milestone> = gl.get_all(&path, &q(&[("state", "active")])).await?;
+    let mut all: Vec<Milestone> = gl.get_all(&path, &query(&[("state", "active")])).await?;
     // Titles are unique across open and closed milestones (gitlab-api.md §2): a
     // title already held by an open milestone has no closed copy to look up.
     let held = |title: &str| all.iter().any(|m| m.title == title);
     let closed: Vec<Milestone> = if held(&closed_title) {
         Vec::new()
     } else {
-        gl.get_all(&path, &q(&[("title", &closed_title)])).await?
+        gl.get_all(&path, &query(&[("title", &closed_title)])).await?
     };
     let closed_current: Vec<Milestone> = if held(&titles.current) {
         Vec::new()
     } else {
-        gl.get_all(&path, &q(&[("title", &titles.current), ("state", "closed")]))
+        gl.get_all(&path, &query(&[("title", &titles.current), ("state", "closed")]))
             .await?
     };
     let mut seen_ids: BTreeSet<u64> = all.iter().map(|m| m.id).collect();
@@ -72,7 +100,7 @@ pub async fn milestones(
     for ids in by_title.values().filter(|ids| ids.len() > 1) {
         for &id in ids {
             let issues: Vec<serde_json::Value> = gl
-                .get(&format!("{path}/{id}/issues"), &q(&[("per_page", "1")]))
+                .get(&format!("{path}/{id}/issues"), &query(&[("per_page", "1")]))
                 .await?;
             issue_counts.insert(id, issues.len());
         }
@@ -83,6 +111,12 @@ pub async fn milestones(
     })
 }
 
+/// The open milestones of the project or group.
+pub async fn open_milestones(gl: &Client, scope: &Scope) -> Result<Vec<Milestone>, GitlabError> {
+    let path = format!("{}/milestones", scope.api_prefix());
+    gl.get_all(&path, &query(&[("state", "active")])).await
+}
+
 /// Issues of the milestone titled `title` (`state`: `opened`, `closed` or `all`).
 pub async fn milestone_issues(
     gl: &Client,
@@ -90,7 +124,7 @@ pub async fn milestone_issues(
     title: &str,
     state: &str,
 ) -> Result<Vec<Issue>, GitlabError> {
-    issues(gl, scope, &q(&[("milestone", title), ("state", state)])).await
+    issues(gl, scope, &query(&[("milestone", title), ("state", state)])).await
 }
 
 /// Issues of the project or group matching `query`. In project mode every issue is
@@ -141,7 +175,7 @@ pub async fn open_issues_labelled(
     scope: &Scope,
     label: &str,
 ) -> Result<Vec<Issue>, GitlabError> {
-    issues(gl, scope, &q(&[("labels", label), ("state", "opened")])).await
+    issues(gl, scope, &query(&[("labels", label), ("state", "opened")])).await
 }
 
 /// The last `weeks` closed weeks, for the HTML chart: issues closed in each, how many
@@ -155,7 +189,7 @@ pub async fn history(
 ) -> Result<Vec<HistoryWeek>, GitlabError> {
     let path = format!("{}/milestones", scope.api_prefix());
     let prefix = titles.closed.split("{date}").next().unwrap_or_default().trim();
-    let mut query = q(&[("state", "closed")]);
+    let mut query = query(&[("state", "closed")]);
     if !prefix.is_empty() {
         query.push(("search", prefix.to_string()));
     }
@@ -216,17 +250,4 @@ pub async fn carried_weeks(
             .then(a.reference.cmp(&b.reference))
     });
     Ok(out)
-}
-
-/// The issues whose milestone history the `unscheduled` rule needs.
-pub fn needing_events<'a>(
-    issues: &'a [Issue],
-    week: &Week,
-    carried: &BTreeSet<u64>,
-    labels: &LabelNames,
-) -> Vec<&'a Issue> {
-    issues
-        .iter()
-        .filter(|i| audit::unscheduled::needs_events(i, week, carried, labels))
-        .collect()
 }

@@ -1,13 +1,12 @@
 //! A `Step` is one planned write: the rotation planner and the audit rules produce
 //! them, `apply` is the only code that sends them. Pure data, no I/O.
 
+use crate::gitlab::model::Issue;
 use chrono::NaiveDate;
-use serde::Serialize;
 
 /// A milestone named by a step: one that exists, or one an earlier step of the
 /// same plan creates (its id is known only once that step has been applied).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum MilestoneTarget {
     Existing { id: u64, title: String },
     Created { title: String },
@@ -23,7 +22,7 @@ impl MilestoneTarget {
 
 /// The issue a step touches. `project_id` matters in group mode, where the issues of
 /// one milestone live in several projects.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IssueRef {
     pub project_id: u64,
     pub iid: u64,
@@ -33,8 +32,19 @@ pub struct IssueRef {
     pub web_url: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+impl From<&Issue> for IssueRef {
+    fn from(issue: &Issue) -> IssueRef {
+        IssueRef {
+            project_id: issue.project_id,
+            iid: issue.iid,
+            title: issue.title.clone(),
+            reference: issue.full_reference(),
+            web_url: issue.web_url.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Step {
     /// Rotation step 1: `WoW` → `closed(D)`, closed, in one PUT.
     CloseAndRename { id: u64, from: String, to: String },

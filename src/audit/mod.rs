@@ -3,6 +3,7 @@
 //! Nothing here does I/O; `observe` fetches, `apply` writes.
 
 pub mod handoff;
+pub mod input;
 pub mod label_definitions;
 pub mod priority;
 pub mod stray_milestones;
@@ -13,21 +14,32 @@ use crate::settings::config::{Config, RuleName};
 use crate::step::{IssueRef, Step};
 use crate::week::Week;
 use chrono::{DateTime, Utc};
-use serde::Serialize;
 use std::collections::{BTreeSet, HashMap};
 
+/// What became of the audit part of a run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuditStatus {
+    Done,
+    Skipped,
+    Failed,
+}
+
+/// What the audit part of a run produced.
+#[derive(Debug, Clone)]
+pub struct AuditOutcome {
+    pub status: AuditStatus,
+    pub rules: Vec<RuleName>,
+    /// The issues of `WoW`, open and closed, that the audit looked at.
+    pub issues_checked: usize,
+    pub findings: Vec<Finding>,
+    /// Fixes that failed, and why the audit failed, for `errors[]`.
+    pub errors: Vec<String>,
+}
+
 /// What a finding is about.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Subject {
-    Issue {
-        project_id: u64,
-        iid: u64,
-        title: String,
-        /// `#12`, or `group/project#12` in group mode.
-        reference: String,
-        web_url: String,
-    },
+    Issue(IssueRef),
     Milestone {
         id: u64,
         title: String,
@@ -40,19 +52,13 @@ pub enum Subject {
 
 impl Subject {
     pub fn of_issue(issue: &Issue) -> Subject {
-        Subject::Issue {
-            project_id: issue.project_id,
-            iid: issue.iid,
-            title: issue.title.clone(),
-            reference: issue.full_reference(),
-            web_url: issue.web_url.clone(),
-        }
+        Subject::Issue(IssueRef::from(issue))
     }
 
     /// The name a person reads: `#123 Fix disk alert`, `milestone "WoW ending …"`, `label ~"x"`.
     pub fn display_name(&self) -> String {
         match self {
-            Subject::Issue { reference, title, .. } => format!("{reference} {title}"),
+            Subject::Issue(i) => format!("{} {}", i.reference, i.title),
             Subject::Milestone { title, .. } => format!("milestone \"{title}\""),
             Subject::Label { name } => format!("label ~\"{name}\""),
         }
@@ -60,15 +66,14 @@ impl Subject {
 
     pub fn issue_iid(&self) -> Option<u64> {
         match self {
-            Subject::Issue { iid, .. } => Some(*iid),
+            Subject::Issue(i) => Some(i.iid),
             _ => None,
         }
     }
 }
 
 /// What became of a finding's fix.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FixStatus {
     /// No fix exists for this finding (a person must act).
     None,
@@ -80,7 +85,7 @@ pub enum FixStatus {
     Failed,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Finding {
     pub rule: RuleName,
     pub subject: Subject,
@@ -165,11 +170,6 @@ pub fn check(input: &AuditInput, cfg: &Config) -> Vec<Finding> {
     findings
 }
 
-/// The issues of `WoW`, open and closed, that the audit looked at (`audit.issues_checked`).
-pub fn issues_checked(input: &AuditInput) -> usize {
-    input.current_issues.len()
-}
-
 /// The distinct fixes of `findings`, each once, in the order to send them:
 /// `CreateLabel` first, then the others in the order of their first finding.
 pub fn fixes(findings: &[Finding]) -> Vec<Step> {
@@ -216,19 +216,8 @@ fn merge_label_fixes(findings: &mut [Finding]) {
     }
 }
 
-/// The `IssueRef` a fix step names.
-pub(crate) fn issue_ref(issue: &Issue) -> IssueRef {
-    IssueRef {
-        project_id: issue.project_id,
-        iid: issue.iid,
-        title: issue.title.clone(),
-        reference: issue.full_reference(),
-        web_url: issue.web_url.clone(),
-    }
-}
-
 /// A label as GitLab writes a reference to it: `~outage`, `~"(perceived) data loss"`.
-pub(crate) fn label_ref(name: &str) -> String {
+pub fn label_ref(name: &str) -> String {
     let plain = !name.is_empty()
         && name
             .chars()
@@ -241,7 +230,7 @@ pub(crate) fn label_ref(name: &str) -> String {
 }
 
 /// A finding's fix status as a rule produces it: planned when there is a fix.
-pub(crate) fn planned(fix: &Option<Step>) -> FixStatus {
+pub fn planned(fix: &Option<Step>) -> FixStatus {
     if fix.is_some() {
         FixStatus::Planned
     } else {
@@ -251,7 +240,7 @@ pub(crate) fn planned(fix: &Option<Step>) -> FixStatus {
 
 /// Shared test data for the rules' tables: week 2026-11-25 (a Wednesday) in UTC.
 #[cfg(test)]
-pub(crate) mod fixtures {
+pub mod fixtures {
     use super::AuditInput;
     use crate::gitlab::model::{Issue, IssueState, Label, Milestone, MilestoneState, User};
     use crate::week::Week;
@@ -368,7 +357,7 @@ mod tests {
 
     fn finding(rule: RuleName, issue: &Issue, labels: &[&str]) -> Finding {
         let fix = Step::AddLabels {
-            issue: issue_ref(issue),
+            issue: IssueRef::from(issue),
             labels: labels.iter().map(|l| l.to_string()).collect(),
         };
         Finding {
@@ -508,7 +497,7 @@ mod tests {
         let steps = fixes(&findings);
         assert_eq!(steps.len(), 2, "{steps:?}");
         let want_a = Step::AddLabels {
-            issue: issue_ref(&a),
+            issue: IssueRef::from(&a),
             labels: vec!["unscheduled".into(), "x".into()],
         };
         assert_eq!(steps[0], want_a);
@@ -517,7 +506,7 @@ mod tests {
         assert_eq!(
             steps[1],
             Step::AddLabels {
-                issue: issue_ref(&b),
+                issue: IssueRef::from(&b),
                 labels: vec!["x".into()]
             }
         );
@@ -542,16 +531,6 @@ mod tests {
         ];
         merge_label_fixes(&mut findings);
         assert_eq!(fixes(&findings).len(), 2);
-    }
-
-    #[test]
-    fn issues_checked_counts_current_issues_open_and_closed() {
-        let mut input = input();
-        let mut closed = issue(2, &[]);
-        closed.state = crate::gitlab::model::IssueState::Closed;
-        input.current_issues = vec![issue(1, &[]), closed];
-        input.next_open_issues = vec![issue(3, &[])];
-        assert_eq!(issues_checked(&input), 2);
     }
 
     #[test]

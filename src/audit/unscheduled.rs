@@ -3,10 +3,10 @@
 //! the unscheduled label unless it is an outage. Pure: it reads the events `observe`
 //! fetched and must not ask for more; [`needs_events`] says which ones to fetch.
 
-use super::{issue_ref, label_ref, planned, AuditInput, Finding, Subject};
+use super::{label_ref, planned, AuditInput, Finding, Subject};
 use crate::gitlab::model::{EventAction, Issue, MilestoneEvent};
 use crate::settings::config::{format_duration, Config, LabelNames, RuleName};
-use crate::step::Step;
+use crate::step::{IssueRef, Step};
 use crate::week::Week;
 use chrono::{DateTime, TimeDelta, Utc};
 use std::collections::BTreeSet;
@@ -57,7 +57,7 @@ pub fn check(input: &AuditInput, cfg: &Config) -> Vec<Finding> {
             label_ref(&labels.unscheduled),
         );
         let fix = Some(Step::AddLabels {
-            issue: issue_ref(issue),
+            issue: IssueRef::from(issue),
             labels: vec![labels.unscheduled.clone()],
         });
         findings.push(Finding {
@@ -354,7 +354,7 @@ mod tests {
                 assert_eq!(
                     f.fix,
                     Some(Step::AddLabels {
-                        issue: issue_ref(&issue),
+                        issue: IssueRef::from(&issue),
                         labels: vec!["unscheduled".into()]
                     }),
                     "{}",
@@ -441,7 +441,7 @@ mod tests {
         assert_eq!(
             findings[0].fix,
             Some(Step::AddLabels {
-                issue: issue_ref(&input.current_issues[0]),
+                issue: IssueRef::from(&input.current_issues[0]),
                 labels: vec!["not planned".into()]
             })
         );

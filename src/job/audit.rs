@@ -1,24 +1,54 @@
-//! The audit phase: read what the rules need (and nothing more), run the pure rules,
-//! apply their fixes through the one writer, record findings in the report.
+//! The audit phase as a sequence: ask `audit::input` which reads the enabled rules
+//! need, have `observe` send exactly those, run the pure rules, apply their fixes
+//! through the one writer. No decisions here beyond the order of the calls.
 
-use super::{AuditView, Ctx};
-use crate::apply::{Applied, Applier};
-use crate::audit::{self, AuditInput, FixStatus};
-use crate::gitlab::model::{Issue, Milestone};
+use super::Ctx;
+use crate::apply::{Applied, Applier, Outcome};
+use crate::audit::{self, input, AuditInput, AuditOutcome, AuditStatus, Finding, FixStatus};
+use crate::gitlab::model::Issue;
+use crate::milestones::closed_title;
 use crate::observe;
-use crate::report::{AuditStatus, Outcome, Report};
-use crate::settings::config::RuleName;
-use crate::settings::Settings;
+use crate::rotation::AuditView;
 use crate::step::Step;
 use anyhow::Context;
 use std::collections::{BTreeSet, HashMap};
 
+/// The audit, after the rotation left `view` (`None` when only auditing).
 pub(super) async fn audit(
     ctx: &Ctx<'_>,
     applier: &mut Applier<'_>,
-    view: AuditView,
-    report: &mut Report,
-) -> anyhow::Result<()> {
+    view: Option<&AuditView>,
+) -> AuditOutcome {
+    let cfg = &ctx.settings.config;
+    let mut outcome = AuditOutcome {
+        status: AuditStatus::Failed,
+        rules: cfg.audit.rules.clone(),
+        issues_checked: 0,
+        findings: Vec::new(),
+        errors: Vec::new(),
+    };
+    let input = match gather(ctx, view).await {
+        Ok(input) => input,
+        Err(e) => {
+            outcome.errors.push(format!("audit: {e:#}"));
+            return outcome;
+        }
+    };
+    outcome.issues_checked = input.current_issues.len();
+    outcome.findings = audit::check(&input, cfg);
+    if cfg.audit.fix {
+        outcome.errors = apply_fixes(applier, &mut outcome.findings).await;
+    } else {
+        for f in outcome.findings.iter_mut().filter(|f| f.fix.is_some()) {
+            f.fix_status = FixStatus::Disabled;
+        }
+    }
+    outcome.status = AuditStatus::Done;
+    outcome
+}
+
+/// Sends the reads `input::reads` lists and assembles what the rules look at.
+async fn gather(ctx: &Ctx<'_>, view: Option<&AuditView>) -> anyhow::Result<AuditInput> {
     let Ctx {
         settings,
         gl,
@@ -27,57 +57,44 @@ pub(super) async fn audit(
         log,
     } = *ctx;
     let cfg = &settings.config;
-    let rules = &cfg.audit.rules;
-    report.audit.rules = rules.clone();
-    let on = |r: RuleName| rules.contains(&r);
+    let reads = input::reads(cfg, view);
+    let rotated = input::rotation_view(view);
 
-    // Open milestones: the strays are among them, and so is `WoW` when only auditing;
-    // after a rotation its own list serves (the rotation only touches `WoW`, `Next WoW`
-    // and `closed(D)`, which `stray_milestones` never reports). One read at most.
-    let from_rotation = view.current.is_some() || view.current_is_planned;
-    let open_milestones: Vec<Milestone> = match view.open_milestones {
-        Some(open) if from_rotation => open,
-        _ if on(RuleName::StrayMilestones) || !from_rotation => {
-            let path = format!("{}/milestones", scope.api_prefix());
-            gl.get_all(&path, &[("state", "active".to_string())])
-                .await
-                .context("reading open milestones")?
-        }
-        _ => Vec::new(),
-    };
-    let (current, closed_id) = if from_rotation {
-        (view.current.clone(), view.closed_id)
+    let open_milestones = if reads.open_milestones {
+        observe::open_milestones(gl, scope)
+            .await
+            .context("reading open milestones")?
     } else {
-        let current = open_milestones
-            .iter()
-            .filter(|m| m.title == cfg.milestones.current && m.is_open())
-            .min_by_key(|m| (m.created_at, m.id))
-            .cloned();
-        (current, None)
+        view.map(|v| v.open_milestones.clone()).unwrap_or_default()
     };
-    let mut current_issues: Vec<Issue> = Vec::new();
-    if let Some(m) = &current {
-        if on(RuleName::Unscheduled) || on(RuleName::Priority) {
-            // In a dry run on a due day `WoW` still holds last week; read the milestone
-            // that will be `WoW` by its present title.
-            let title = if settings.dry_run.value {
-                title_now(&m.id, report).unwrap_or_else(|| m.title.clone())
-            } else {
-                m.title.clone()
-            };
-            current_issues = observe::milestone_issues(gl, scope, &title, "all")
-                .await
-                .context("reading the issues of WoW")?;
+    let (current, title_now) = match rotated {
+        Some(v) => (v.current.clone(), v.current_title_now.clone()),
+        None => {
+            let found = input::find_current(&open_milestones, &cfg.milestones.current).cloned();
+            let title = found.as_ref().map(|m| m.title.clone());
+            (found, title)
         }
+    };
+
+    let mut current_issues: Vec<Issue> = Vec::new();
+    if let (Some(_), Some(title), true) = (&current, &title_now, reads.current_issues) {
+        current_issues = observe::milestone_issues(gl, scope, title, "all")
+            .await
+            .context("reading the issues of WoW")?;
     }
-    let carried_ids: BTreeSet<u64> = view.carried.iter().map(|i| i.id).collect();
-    for i in &view.carried {
+    let carried: &[Issue] = view.map(|v| v.carried.as_slice()).unwrap_or_default();
+    let carried_ids: BTreeSet<u64> = carried.iter().map(|i| i.id).collect();
+    for i in carried {
         if !current_issues.iter().any(|c| c.id == i.id) {
             current_issues.push(i.clone());
         }
     }
-    let events = if on(RuleName::Unscheduled) && current.is_some() {
-        let needing = observe::needing_events(&current_issues, week, &carried_ids, &cfg.labels);
+
+    let events = if reads.events && current.is_some() {
+        let needing: Vec<&Issue> = current_issues
+            .iter()
+            .filter(|i| audit::unscheduled::needs_events(i, week, &carried_ids, &cfg.labels))
+            .collect();
         // Progress for long runs: counts, not a line per issue.
         if !log.quiet {
             crate::say!(
@@ -92,54 +109,44 @@ pub(super) async fn audit(
     } else {
         HashMap::new()
     };
-    let next_open_issues = if on(RuleName::Priority) && !cfg.labels.priorities.is_empty() {
-        let next_title = next_title_now(report).unwrap_or_else(|| cfg.milestones.next.clone());
-        if view.next_is_new
-            || report
-                .rotation
-                .next_milestone
-                .as_ref()
-                .is_some_and(|m| m.id.is_none())
-        {
-            Vec::new() // created just now, or a dry run would only create it: empty
-        } else {
-            observe::milestone_issues(gl, scope, &next_title, "opened")
-                .await
-                .context("reading the issues of Next WoW")?
-        }
-    } else {
-        Vec::new()
+
+    let next_open_issues = match &reads.next_issues {
+        Some(title) => observe::milestone_issues(gl, scope, title, "opened")
+            .await
+            .context("reading the issues of Next WoW")?,
+        None => Vec::new(),
     };
-    let mut handoff_issues = Vec::new();
-    if on(RuleName::Handoff) {
-        for label in [&cfg.labels.outage, &cfg.labels.data_loss] {
-            for i in observe::open_issues_labelled(gl, scope, label)
-                .await
-                .with_context(|| format!("reading open ~\"{label}\" issues"))?
-            {
-                if !handoff_issues.iter().any(|h: &Issue| h.id == i.id) {
-                    handoff_issues.push(i);
-                }
+
+    let mut handoff_issues: Vec<Issue> = Vec::new();
+    for label in &reads.labelled_issues {
+        for i in observe::open_issues_labelled(gl, scope, label)
+            .await
+            .with_context(|| format!("reading open ~\"{label}\" issues"))?
+        {
+            if !handoff_issues.iter().any(|h| h.id == i.id) {
+                handoff_issues.push(i);
             }
         }
     }
-    let labels = if on(RuleName::LabelDefinitions) {
+
+    let labels = if reads.labels {
         observe::labels(gl, scope).await.context("reading labels")?
     } else {
         Vec::new()
     };
+
     // Only auditing: the closed week's id is not known from a rotation, but events name
     // milestones by their current title (gitlab-api.md §4), so `closed(D)` shows there.
-    let closed_title = crate::milestones::closed_title(&cfg.milestones, week.closed_date);
-    let closed_id = closed_id.or_else(|| {
+    let closed_t = closed_title(&cfg.milestones, week.closed_date);
+    let closed_id = rotated.and_then(|v| v.closed_id).or_else(|| {
         events
             .values()
             .flatten()
             .filter_map(|e| e.milestone.as_ref())
-            .find(|m| m.title == closed_title)
+            .find(|m| m.title == closed_t)
             .map(|m| m.id)
     });
-    let input = AuditInput {
+    Ok(AuditInput {
         now: settings.now.value,
         week: *week,
         current,
@@ -151,44 +158,13 @@ pub(super) async fn audit(
         handoff_issues,
         labels,
         open_milestones,
-    };
-    report.audit.issues_checked = input.current_issues.len();
-    let mut findings = audit::check(&input, cfg);
-    apply_fixes(settings, applier, &mut findings, report).await;
-    report.audit.findings = findings;
-    report.audit.status = AuditStatus::Done;
-    Ok(())
-}
-
-fn title_now(id: &u64, report: &Report) -> Option<String> {
-    report
-        .rotation
-        .before
-        .iter()
-        .find(|m| m.id == Some(*id))
-        .map(|m| m.title.clone())
-}
-
-fn next_title_now(report: &Report) -> Option<String> {
-    let next = report.rotation.next_milestone.as_ref()?;
-    let id = next.id?;
-    title_now(&id, report).or_else(|| Some(next.title.clone()))
+    })
 }
 
 /// Applies the findings' fixes (one writer for rotation and audit): label creation
 /// first, then the rest with bounded concurrency; each finding learns its outcome.
-async fn apply_fixes(
-    settings: &Settings,
-    applier: &mut Applier<'_>,
-    findings: &mut [audit::Finding],
-    report: &mut Report,
-) {
-    if !settings.config.audit.fix {
-        for f in findings.iter_mut().filter(|f| f.fix.is_some()) {
-            f.fix_status = FixStatus::Disabled;
-        }
-        return;
-    }
+/// Returns one error per failed fix.
+async fn apply_fixes(applier: &mut Applier<'_>, findings: &mut [Finding]) -> Vec<String> {
     let steps = audit::fixes(findings);
     let (labels, rest): (Vec<Step>, Vec<Step>) = steps
         .into_iter()
@@ -200,9 +176,10 @@ async fn apply_fixes(
     }
     let applied = applier.concurrent(&rest).await;
     results.extend(rest.into_iter().zip(applied));
+    let mut errors = Vec::new();
     for (step, a) in &results {
         if a.record.outcome == Outcome::Failed {
-            report.errors.push(format!(
+            errors.push(format!(
                 "audit fix: {}: {}",
                 a.record.description,
                 a.record.error.clone().unwrap_or_default()
@@ -215,4 +192,5 @@ async fn apply_fixes(
         };
         audit::set_fix_status(findings, step, status);
     }
+    errors
 }

@@ -6,11 +6,14 @@ mod audit;
 mod rotate;
 
 use crate::apply::Applier;
-use crate::gitlab::model::{Issue, Milestone, Scope};
+use crate::audit::AuditStatus;
+use crate::console::Console;
+use crate::gitlab::model::{Issue, Scope};
 use crate::gitlab::Client;
 use crate::observe;
-use crate::report::log::Log;
-use crate::report::{self, AuditStatus, Outcome, Report, RotationReport, RotationStatus, WeekDates};
+use crate::report::wording::outcome_word;
+use crate::report::{self, AuditReport, Report, RotationReport, WeekDates};
+use crate::rotation::RotationOutcome;
 use crate::settings::config::Format;
 use crate::settings::Settings;
 use crate::week::{self, Week};
@@ -45,30 +48,20 @@ pub fn unix_now() -> i64 {
     Utc::now().timestamp()
 }
 
-fn outcome_word(o: Outcome) -> &'static str {
-    match o {
-        Outcome::Applied => "applied",
-        Outcome::Planned => "planned",
-        Outcome::AlreadyDone => "already done",
-        Outcome::Failed => "FAILED",
-        Outcome::NotAttempted => "not attempted",
-    }
-}
-
-fn new_report(settings: &Settings, job: Job, week: &Week) -> Report {
+fn new_report(settings: &Settings, scope: &Scope, job: Job, week: &Week) -> Report {
     Report {
         schema_version: report::SCHEMA_VERSION,
         tool: report::Tool::default(),
         command: job.name().to_string(),
         now: settings.now.value,
         dry_run: settings.dry_run.value,
-        scope: settings.scope.as_ref().map(|s| s.value.describe()),
+        scope: Some(scope.describe()),
         week: WeekDates {
             start: week.start_date,
             end: week.end_date,
         },
         rotation: RotationReport::default(),
-        audit: report::AuditReport::default(),
+        audit: AuditReport::default(),
         history: Vec::new(),
         carried_weeks: Vec::new(),
         errors: Vec::new(),
@@ -78,63 +71,65 @@ fn new_report(settings: &Settings, job: Job, week: &Week) -> Report {
     }
 }
 
+fn rotation_report(o: &RotationOutcome) -> RotationReport {
+    RotationReport {
+        status: o.status,
+        before: o.before.clone(),
+        closed_milestone: o.closed.clone(),
+        current_milestone: o.current.clone(),
+        next_milestone: o.next.clone(),
+        actions: o.actions.clone(),
+        carried_over: o.carried_over.clone(),
+        weeks_missed: o.weeks_missed,
+    }
+}
+
 /// The whole job against one GitLab: rotation, audit, report data. Never fails:
 /// what went wrong is recorded in the report (partial failure is data).
-pub async fn execute(settings: &Settings, gl: &Client, job: Job, log: &Log) -> Report {
+pub async fn execute(settings: &Settings, gl: &Client, scope: &Scope, job: Job, log: &Console) -> Report {
     let cfg = &settings.config;
     let week = week::week_of(settings.now.value, cfg.week.starts_on, cfg.week.timezone);
-    let mut report = new_report(settings, job, &week);
-    let Some(scope) = settings.scope.as_ref().map(|s| s.value.clone()) else {
-        report.errors.push("no project or group is set".into());
-        return report;
-    };
-    let mut applier = Applier::new(gl, &scope, settings.dry_run.value);
+    let mut report = new_report(settings, scope, job, &week);
+    let mut applier = Applier::new(gl, scope, settings.dry_run.value);
     let ctx = Ctx {
         settings,
         gl,
-        scope: &scope,
+        scope,
         week: &week,
         log,
     };
 
-    let rotated = if job.rotates() {
-        crate::output::print(&log.section_start("rotation", "Milestone rotation", false, unix_now()));
-        let result = match rotate::rotate(&ctx, &mut applier, &mut report).await {
-            Ok(r) => Some(r),
-            Err(e) => {
-                report.rotation.status = RotationStatus::Failed;
-                report.errors.push(format!("rotation: {e:#}"));
-                None
-            }
-        };
+    let rotation = if job.rotates() {
+        crate::console::print(&log.section_start("rotation", "Milestone rotation", false, unix_now()));
+        let outcome = rotate::rotate(&ctx, &mut applier).await;
+        report.rotation = rotation_report(&outcome);
+        report.errors.extend(outcome.errors.iter().cloned());
         if !log.quiet {
             for a in &report.rotation.actions {
                 crate::say!("  {:<12} {}", outcome_word(a.outcome), a.description);
             }
             crate::say!("  rotation: {}", report.rotation.status.as_str());
         }
-        crate::output::print(&log.section_end("rotation", unix_now()));
-        result
+        crate::console::print(&log.section_end("rotation", unix_now()));
+        Some(outcome)
     } else {
         None
     };
-
-    let html = cfg.report.formats.contains(&Format::Html);
-    let carried: Vec<Issue> = match (&rotated, html) {
-        (Some(view), true) => view.carried.clone(),
-        _ => Vec::new(),
-    };
+    let view = rotation.as_ref().and_then(|o| o.audit_view.as_ref());
 
     if job.audits() {
-        if job.rotates() && rotated.is_none() {
+        if job.rotates() && view.is_none() {
             report.audit.status = AuditStatus::Skipped;
         } else {
-            let view = rotated.unwrap_or_default();
-            crate::output::print(&log.section_start("audit", "Label audit", false, unix_now()));
-            if let Err(e) = audit::audit(&ctx, &mut applier, view, &mut report).await {
-                report.audit.status = AuditStatus::Failed;
-                report.errors.push(format!("audit: {e:#}"));
-            }
+            crate::console::print(&log.section_start("audit", "Label audit", false, unix_now()));
+            let outcome = audit::audit(&ctx, &mut applier, view).await;
+            report.errors.extend(outcome.errors);
+            report.audit = AuditReport {
+                status: outcome.status,
+                rules: outcome.rules,
+                issues_checked: outcome.issues_checked,
+                findings: outcome.findings,
+            };
             if !log.quiet {
                 let a = &report.audit;
                 let fixed = a.findings.iter().filter(|f| f.fixed()).count();
@@ -153,18 +148,18 @@ pub async fn execute(settings: &Settings, gl: &Client, job: Job, log: &Log) -> R
                     );
                 }
             }
-            crate::output::print(&log.section_end("audit", unix_now()));
+            crate::console::print(&log.section_end("audit", unix_now()));
         }
     }
 
     // The HTML page's pictures cost extra reads; only that format pays for them.
-    if html {
+    if cfg.report.formats.contains(&Format::Html) {
         let labels = (cfg.labels.unscheduled.as_str(), cfg.labels.outage.as_str());
-        match observe::history(gl, &scope, &cfg.milestones, labels, cfg.report.history_weeks).await {
+        match observe::history(gl, scope, &cfg.milestones, labels, cfg.report.history_weeks).await {
             Ok(h) => report.history = h,
             Err(e) => log::warn!("the history chart is left out: {e}"),
         }
-        let carried: Vec<&Issue> = carried.iter().collect();
+        let carried: Vec<&Issue> = view.map(|v| v.carried.iter().collect()).unwrap_or_default();
         match observe::carried_weeks(gl, &cfg.milestones, &carried).await {
             Ok(c) => report.carried_weeks = c,
             Err(e) => log::warn!("the carried-over table is left out: {e}"),
@@ -181,23 +176,5 @@ pub(super) struct Ctx<'a> {
     pub gl: &'a Client,
     pub scope: &'a Scope,
     pub week: &'a Week,
-    pub log: &'a Log,
-}
-
-/// What the audit should look at after the rotation (or after the rotation a dry
-/// run would have done).
-#[derive(Debug, Default)]
-struct AuditView {
-    current: Option<Milestone>,
-    closed_id: Option<u64>,
-    /// Issues that were, or in a dry run would be, carried over: planned work.
-    carried: Vec<Issue>,
-    /// True when `current` is a milestone that a dry run would only create.
-    current_is_planned: bool,
-    /// The open milestones the rotation read (`stray_milestones` needs no second
-    /// read: the rotation only touches `WoW`, `Next WoW` and `closed(D)`, none of
-    /// which that rule reports).
-    open_milestones: Option<Vec<Milestone>>,
-    /// `Next WoW` was created by this run just now: it holds no issues to read.
-    next_is_new: bool,
+    pub log: &'a Console,
 }

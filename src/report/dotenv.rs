@@ -11,8 +11,6 @@ use super::{Report, RotationStatus};
 
 /// Longest value written, in bytes: 14 variables × (256 + name) stay far below 5 KB.
 pub const MAX_VALUE_BYTES: usize = 256;
-/// GitLab's file limit (gitlab-api.md §10).
-pub const MAX_FILE_BYTES: usize = 5 * 1024;
 /// Self-managed GitLab's default variable limit (gitlab-api.md §10).
 pub const MAX_VARIABLES: usize = 20;
 

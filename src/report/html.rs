@@ -8,13 +8,16 @@
 //! XHTML-compatible markup, every text escaped, links only to http(s) URLs, so
 //! tests can parse it as XML. Pure: no I/O, no clock.
 
-use super::junit::xml_escape;
-use super::markdown::{
+use super::escape::{html_link as link, xml};
+use super::wording::{
     findings_of, fix_counts, fix_label, headline, no_findings, outcome_label, plural, rule_summary,
     rules_in_order, status_word,
 };
-use super::{AuditStatus, CarriedIssue, HistoryWeek, IssueKey, MilestoneInfo, Report, RotationStatus};
+use super::Report;
+use crate::audit::AuditStatus;
 use crate::audit::{Finding, Subject};
+use crate::observe::{CarriedIssue, HistoryWeek};
+use crate::rotation::{IssueKey, MilestoneInfo, RotationStatus};
 use std::fmt::Write as _;
 
 /// Weeks carried from which an issue counts as chronic on the page.
@@ -50,22 +53,7 @@ footer { margin-top: 2.5rem; color: #59636e; font-size: 0.9rem; }
 ";
 
 fn esc(s: &str) -> String {
-    xml_escape(s, false)
-}
-
-fn attr(s: &str) -> String {
-    xml_escape(s, true)
-}
-
-/// `<a href>` only for http(s) and site-relative URLs: a `javascript:` URL from a
-/// title or a bad setting must not become a link.
-fn link(text: &str, href: Option<&str>) -> String {
-    match href {
-        Some(h) if h.starts_with("https://") || h.starts_with("http://") || h.starts_with('/') => {
-            format!("<a href=\"{}\">{}</a>", attr(h), esc(text))
-        }
-        _ => esc(text),
-    }
+    xml(s, false)
 }
 
 pub fn render(report: &Report) -> String {
@@ -437,7 +425,7 @@ fn write_carried_weeks(o: &mut String, carried: &[CarriedIssue]) -> std::fmt::Re
 
 fn subject_link(f: &Finding) -> String {
     let href = match &f.subject {
-        Subject::Issue { web_url, .. } => Some(web_url.as_str()),
+        Subject::Issue(i) => Some(i.web_url.as_str()),
         Subject::Milestone { web_url, .. } => web_url.as_deref(),
         Subject::Label { .. } => None,
     };

@@ -179,8 +179,8 @@ fn action(a: &ActionRecord) -> ActionDoc<'_> {
 }
 
 /// The snake_case name of an outcome, as in the schema.
-pub(crate) fn outcome_str(o: super::Outcome) -> &'static str {
-    use super::Outcome::*;
+pub(crate) fn outcome_str(o: crate::apply::Outcome) -> &'static str {
+    use crate::apply::Outcome::*;
     match o {
         Applied => "applied",
         Planned => "planned",
@@ -201,31 +201,25 @@ pub(crate) fn fix_status_str(s: FixStatus) -> &'static str {
     }
 }
 
-pub(crate) fn audit_status_str(s: super::AuditStatus) -> &'static str {
+pub(crate) fn audit_status_str(s: crate::audit::AuditStatus) -> &'static str {
     match s {
-        super::AuditStatus::Done => "done",
-        super::AuditStatus::Skipped => "skipped",
-        super::AuditStatus::Failed => "failed",
+        crate::audit::AuditStatus::Done => "done",
+        crate::audit::AuditStatus::Skipped => "skipped",
+        crate::audit::AuditStatus::Failed => "failed",
     }
 }
 
 fn subject(s: &Subject) -> SubjectDoc<'_> {
     let name = s.display_name();
     match s {
-        Subject::Issue {
-            project_id,
-            iid: _,
-            title,
-            reference,
-            web_url,
-        } => SubjectDoc {
+        Subject::Issue(issue) => SubjectDoc {
             kind: "issue",
             name,
-            title,
-            reference: Some(reference),
-            project_id: Some(*project_id),
+            title: &issue.title,
+            reference: Some(&issue.reference),
+            project_id: Some(issue.project_id),
             id: None,
-            web_url: Some(web_url),
+            web_url: Some(&issue.web_url),
         },
         Subject::Milestone { id, title, web_url } => SubjectDoc {
             kind: "milestone",

@@ -8,42 +8,22 @@
 //! `<failure>`). Pure: no I/O, no clock. All text is XML-escaped and characters
 //! XML 1.0 forbids are replaced, so any title makes a well-formed file.
 
-use super::markdown::{findings_of, rules_in_order, status_phrase};
-use super::{AuditStatus, Outcome, Report, RotationStatus};
-use crate::audit::{Finding, FixStatus, Subject};
+use super::escape;
+use super::wording::{findings_of, rules_in_order, status_phrase};
+use super::Report;
+use crate::apply::Outcome;
+use crate::audit::{AuditStatus, Finding, FixStatus, Subject};
+use crate::rotation::RotationStatus;
 use chrono::SecondsFormat;
 use std::collections::HashSet;
 use std::fmt::Write as _;
 
-/// Escapes text for XML content and attribute values. Control characters that
-/// XML 1.0 does not allow (all but tab, LF, CR) become U+FFFD; in attributes tab,
-/// LF and CR are written as character references so they survive normalisation.
-pub(crate) fn xml_escape(s: &str, attribute: bool) -> String {
-    let mut out = String::with_capacity(s.len() + 8);
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            '\t' | '\n' | '\r' if attribute => {
-                let _ = write!(out, "&#{};", c as u32);
-            }
-            '\t' | '\n' | '\r' => out.push(c),
-            c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => out.push('\u{FFFD}'),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 fn attr(s: &str) -> String {
-    xml_escape(s, true)
+    escape::xml(s, true)
 }
 
 fn text(s: &str) -> String {
-    xml_escape(s, false)
+    escape::xml(s, false)
 }
 
 #[derive(Debug)]
@@ -312,7 +292,7 @@ fn finding_case(f: &Finding) -> Case {
     };
     let mut body = format!("{}\n{fix}", f.message);
     let href = match &f.subject {
-        Subject::Issue { web_url, .. } => Some(web_url.as_str()),
+        Subject::Issue(i) => Some(i.web_url.as_str()),
         Subject::Milestone { web_url, .. } => web_url.as_deref(),
         Subject::Label { .. } => None,
     };
@@ -333,21 +313,6 @@ fn finding_case(f: &Finding) -> Case {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn xml_escape_handles_markup_and_forbidden_characters() {
-        let cases = [
-            ("a < b & c > d", false, "a &lt; b &amp; c &gt; d"),
-            ("say \"hi\" 'x'", false, "say &quot;hi&quot; &apos;x&apos;"),
-            ("line\nbreak", false, "line\nbreak"),
-            ("line\nbreak\ttab", true, "line&#10;break&#9;tab"),
-            ("bell\u{7}esc\u{1b}", false, "bell\u{FFFD}esc\u{FFFD}"),
-            ("nul\u{0}", true, "nul\u{FFFD}"),
-        ];
-        for (input, attribute, want) in cases {
-            assert_eq!(xml_escape(input, attribute), want, "input {input:?}");
-        }
-    }
 
     #[test]
     fn duplicate_names_are_numbered() {

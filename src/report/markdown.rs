@@ -4,13 +4,18 @@
 //! what was fixed, planned, or needs a person, the errors, and the links.
 //!
 //! Pure: no I/O, no clock. Every text that comes from GitLab (titles, messages,
-//! label names) goes through `escape`, so a `|` in a title cannot break a table.
-//! The words shared with the HTML page and the job log (`headline`, outcome and
-//! fix labels) live here so all three say the same thing.
+//! label names) goes through `escape::markdown`, so a `|` in a title cannot break
+//! a table. The words shared with the other formats live in `wording`.
 
-use super::{ActionRecord, AuditStatus, MilestoneInfo, Outcome, Report, RotationStatus};
-use crate::audit::{Finding, FixStatus};
-use crate::settings::config::RuleName;
+use super::escape::{markdown as escape, markdown_url as url};
+use super::wording::{
+    findings_of, fix_counts, fix_label, headline, no_findings, outcome_label, plural, rule_summary,
+    rules_in_order, status_word,
+};
+use super::Report;
+use crate::apply::ActionRecord;
+use crate::audit::{AuditStatus, Finding};
+use crate::rotation::{MilestoneInfo, RotationStatus};
 use std::fmt::Write as _;
 
 pub fn render(report: &Report) -> String {
@@ -19,181 +24,11 @@ pub fn render(report: &Report) -> String {
     out
 }
 
-/// Escapes text for inline Markdown (GitLab-flavoured): characters that start
-/// emphasis, links, HTML, tables, label (`~`) and heading syntax get a backslash;
-/// `&` becomes `&amp;` so a title cannot smuggle an entity; line breaks become spaces.
-pub(crate) fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 8);
-    for c in s.chars() {
-        match c {
-            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '~' | '#' | '{' | '}' => {
-                out.push('\\');
-                out.push(c);
-            }
-            '&' => out.push_str("&amp;"),
-            '\r' | '\n' => out.push(' '),
-            c if c.is_control() && c != '\t' => {}
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-/// A URL made safe for `[text](url)`: spaces and parentheses percent-encoded.
-fn url(u: &str) -> String {
-    u.chars()
-        .filter(|c| !c.is_control())
-        .map(|c| match c {
-            ' ' => "%20".to_string(),
-            '(' => "%28".to_string(),
-            ')' => "%29".to_string(),
-            '<' => "%3C".to_string(),
-            '>' => "%3E".to_string(),
-            c => c.to_string(),
-        })
-        .collect()
-}
-
 fn link(text: &str, href: Option<&str>) -> String {
     match href {
         Some(h) if !h.is_empty() => format!("[{}]({})", escape(text), url(h)),
         _ => escape(text),
     }
-}
-
-/// The one line that says what this run did, shared by every format:
-/// "Rotated · 7 findings (2 fixed) · 1 error".
-pub(crate) fn headline(r: &Report) -> String {
-    let mut parts = vec![status_phrase(r.rotation.status).to_string()];
-    match r.audit.status {
-        AuditStatus::Done => {
-            let n = r.audit.findings.len();
-            let fixed = r.audit.findings.iter().filter(|f| f.fixed()).count();
-            let mut s = plural(n, "finding", "findings");
-            if n == 0 {
-                s = "no findings".to_string();
-            }
-            if fixed > 0 {
-                s.push_str(&format!(" ({fixed} fixed)"));
-            }
-            parts.push(s);
-        }
-        AuditStatus::Failed => parts.push("audit failed".to_string()),
-        AuditStatus::Skipped => {}
-    }
-    if !r.errors.is_empty() {
-        parts.push(plural(r.errors.len(), "error", "errors"));
-    }
-    let mut line = parts.join(" · ");
-    if let Some(first) = line.get(..1) {
-        line = first.to_uppercase() + &line[1..];
-    }
-    line
-}
-
-pub(crate) fn plural(n: usize, one: &str, many: &str) -> String {
-    if n == 1 {
-        format!("1 {one}")
-    } else {
-        format!("{n} {many}")
-    }
-}
-
-/// The rotation status in words.
-pub(crate) fn status_phrase(s: RotationStatus) -> &'static str {
-    match s {
-        RotationStatus::Rotated => "rotated",
-        RotationStatus::Resumed => "rotation resumed and completed",
-        RotationStatus::Created => "WoW and Next WoW created",
-        RotationStatus::NotDue => "rotation not due",
-        RotationStatus::Planned => "rotation planned (dry run)",
-        RotationStatus::Failed => "rotation failed",
-        RotationStatus::Skipped => "rotation skipped",
-    }
-}
-
-/// The rotation status as a short heading word: "rotated", "not due".
-pub(crate) fn status_word(s: RotationStatus) -> &'static str {
-    match s {
-        RotationStatus::Rotated => "rotated",
-        RotationStatus::Resumed => "resumed and completed",
-        RotationStatus::Created => "WoW and Next WoW created",
-        RotationStatus::NotDue => "not due",
-        RotationStatus::Planned => "planned (dry run)",
-        RotationStatus::Failed => "failed",
-        RotationStatus::Skipped => "skipped",
-    }
-}
-
-/// Icon and word for a step's outcome.
-pub(crate) fn outcome_label(o: Outcome) -> (&'static str, &'static str) {
-    match o {
-        Outcome::Applied => ("✅", "applied"),
-        Outcome::Planned => ("📝", "planned"),
-        Outcome::AlreadyDone => ("⏭", "already done"),
-        Outcome::Failed => ("❌", "failed"),
-        Outcome::NotAttempted => ("⏸", "not attempted (an earlier step failed)"),
-    }
-}
-
-/// Icon and word for what became of a finding's fix.
-pub(crate) fn fix_label(s: FixStatus) -> (&'static str, &'static str) {
-    match s {
-        FixStatus::Applied => ("✅", "fixed"),
-        FixStatus::Planned => ("📝", "planned"),
-        FixStatus::Failed => ("❌", "fix failed"),
-        FixStatus::Disabled => ("🔧", "fix off (audit.fix)"),
-        FixStatus::None => ("👤", "needs a person"),
-    }
-}
-
-/// What each rule checks, one line, for the heading of its group.
-pub(crate) fn rule_summary(rule: RuleName) -> &'static str {
-    match rule {
-        RuleName::Unscheduled => "Issues added to WoW after its week started, without ~unscheduled",
-        RuleName::Priority => "Open issues with no priority label, or more than one",
-        RuleName::Handoff => "Open outages and data-loss issues that need a hand-off",
-        RuleName::LabelDefinitions => "Configured labels that do not exist",
-        RuleName::StrayMilestones => "Milestones of closed weeks left open",
-    }
-}
-
-/// The rules in report order: the enabled ones, then any other rule a finding names.
-pub(crate) fn rules_in_order(r: &Report) -> Vec<RuleName> {
-    let mut rules = r.audit.rules.clone();
-    for f in &r.audit.findings {
-        if !rules.contains(&f.rule) {
-            rules.push(f.rule);
-        }
-    }
-    rules
-}
-
-/// What a rule without findings shows: a failed audit may not have reached it.
-pub(crate) fn no_findings(r: &Report) -> &'static str {
-    if r.audit.status == AuditStatus::Failed {
-        "no findings (the audit did not finish)"
-    } else {
-        "no findings"
-    }
-}
-
-pub(crate) fn findings_of(r: &Report, rule: RuleName) -> Vec<&Finding> {
-    r.audit.findings.iter().filter(|f| f.rule == rule).collect()
-}
-
-/// `(fixed, planned, failed, needs a person)`.
-pub(crate) fn fix_counts(r: &Report) -> (usize, usize, usize, usize) {
-    let mut c = (0, 0, 0, 0);
-    for f in &r.audit.findings {
-        match f.fix_status {
-            FixStatus::Applied => c.0 += 1,
-            FixStatus::Planned => c.1 += 1,
-            FixStatus::Failed => c.2 += 1,
-            FixStatus::Disabled | FixStatus::None => c.3 += 1,
-        }
-    }
-    c
 }
 
 fn dates(m: &MilestoneInfo) -> String {
@@ -376,7 +211,7 @@ fn write_audit(o: &mut String, r: &Report) -> std::fmt::Result {
 fn subject_link(f: &Finding) -> String {
     use crate::audit::Subject;
     let href = match &f.subject {
-        Subject::Issue { web_url, .. } => Some(web_url.as_str()),
+        Subject::Issue(i) => Some(i.web_url.as_str()),
         Subject::Milestone { web_url, .. } => web_url.as_deref(),
         Subject::Label { .. } => None,
     };

@@ -1,27 +1,33 @@
-//! The report of one run: what was seen, planned, done and what failed. `app`
-//! fills it; one pure renderer per format turns it into text; `write_all` puts
-//! the files in the report directory (written even when the run failed part-way).
+//! The report of one run: what was seen, planned, done and what failed. `job`
+//! fills it from what the phases produced; one pure renderer per format turns it
+//! into text; `write_all` puts the files in the report directory (written even
+//! when the run failed part-way). This module only imports: the types it shows
+//! belong to the code that produces them.
 
 pub mod dotenv;
+mod escape;
 pub mod html;
 pub mod json;
 pub mod junit;
-pub mod log;
 pub mod markdown;
+pub mod summary;
 #[cfg(test)]
 mod tests;
+pub(crate) mod wording;
 
-use crate::audit::Finding;
+use crate::apply::ActionRecord;
+use crate::audit::{AuditStatus, Finding};
+use crate::observe::{CarriedIssue, HistoryWeek};
+use crate::rotation::{IssueKey, MilestoneInfo, RotationStatus};
 use crate::settings::config::{Format, RuleName};
 use crate::settings::Links;
 use chrono::{DateTime, NaiveDate, Utc};
-use serde::Serialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 pub const SCHEMA_VERSION: u32 = 1;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct Tool {
     pub name: &'static str,
     pub version: &'static str,
@@ -36,79 +42,7 @@ impl Default for Tool {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum RotationStatus {
-    Rotated,
-    Resumed,
-    Created,
-    NotDue,
-    Planned,
-    Failed,
-    Skipped,
-}
-
-impl RotationStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            RotationStatus::Rotated => "rotated",
-            RotationStatus::Resumed => "resumed",
-            RotationStatus::Created => "created",
-            RotationStatus::NotDue => "not_due",
-            RotationStatus::Planned => "planned",
-            RotationStatus::Failed => "failed",
-            RotationStatus::Skipped => "skipped",
-        }
-    }
-}
-
-/// A milestone as the report shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct MilestoneInfo {
-    /// `None` for a milestone that a dry run would create.
-    pub id: Option<u64>,
-    pub title: String,
-    pub state: Option<String>,
-    pub start_date: Option<NaiveDate>,
-    pub due_date: Option<NaiveDate>,
-    pub web_url: Option<String>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Outcome {
-    /// Sent and confirmed by GitLab's answer.
-    Applied,
-    /// Dry run: not sent.
-    Planned,
-    /// Already so (a concurrent run got there first): nothing to do.
-    AlreadyDone,
-    Failed,
-    /// Not attempted because an earlier step failed.
-    NotAttempted,
-}
-
-/// One step of the rotation (or one fix) and what became of it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct ActionRecord {
-    pub kind: String,
-    pub target: String,
-    pub description: String,
-    /// True when GitLab now holds the step's effect (applied or already done).
-    pub applied: bool,
-    pub outcome: Outcome,
-    pub error: Option<String>,
-}
-
-/// An issue carried over: its iid, or its full reference in group mode.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(untagged)]
-pub enum IssueKey {
-    Iid(u64),
-    Reference(String),
-}
-
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct RotationReport {
     pub status: RotationStatus,
     /// The milestones as found, before this run changed anything.
@@ -137,15 +71,7 @@ impl Default for RotationReport {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum AuditStatus {
-    Done,
-    Skipped,
-    Failed,
-}
-
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct AuditReport {
     pub status: AuditStatus,
     pub rules: Vec<RuleName>,
@@ -165,26 +91,7 @@ impl Default for AuditReport {
     }
 }
 
-/// One closed week for the HTML chart.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct HistoryWeek {
-    pub title: String,
-    pub end_date: NaiveDate,
-    pub closed_issues: u32,
-    pub unscheduled: u32,
-    pub outages: u32,
-}
-
-/// An issue carried over this week and how many weeks in a row it has been carried.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct CarriedIssue {
-    pub reference: String,
-    pub title: String,
-    pub web_url: String,
-    pub weeks_carried: u32,
-}
-
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct Report {
     pub schema_version: u32,
     pub tool: Tool,
@@ -208,7 +115,7 @@ pub struct Report {
     pub exit_code: i32,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct WeekDates {
     pub start: NaiveDate,
     /// Inclusive: a Wednesday week ends on Tuesday.

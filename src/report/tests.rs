@@ -5,13 +5,22 @@
 //! dotenv rules, `report.json` validates against `docs/report-schema.json`.
 
 use super::*;
+use crate::apply::Outcome;
+use crate::audit::AuditStatus;
+use crate::rotation::RotationStatus;
 use quick_xml::events::Event;
+
+/// GitLab's dotenv file limit (gitlab-api.md §10): `wow.env` must stay below it.
+const DOTENV_MAX_FILE_BYTES: usize = 5 * 1024;
 use serde_json::Value;
 use std::collections::{BTreeSet, HashMap};
 
 pub(crate) mod fixtures {
-    use crate::audit::{Finding, FixStatus, Subject};
+    use crate::apply::{ActionRecord, Outcome};
+    use crate::audit::{AuditStatus, Finding, FixStatus, Subject};
+    use crate::observe::{CarriedIssue, HistoryWeek};
     use crate::report::*;
+    use crate::rotation::{IssueKey, MilestoneInfo, RotationStatus};
     use crate::settings::config::RuleName;
     use crate::settings::Links;
     use crate::step::{IssueRef, MilestoneTarget, Step};
@@ -37,22 +46,14 @@ pub(crate) mod fixtures {
 
     fn issue(iid: u64, title: &str) -> (Subject, IssueRef) {
         let web_url = format!("{WEB}/-/issues/{iid}");
-        (
-            Subject::Issue {
-                project_id: 42,
-                iid,
-                title: title.to_string(),
-                reference: format!("#{iid}"),
-                web_url: web_url.clone(),
-            },
-            IssueRef {
-                project_id: 42,
-                iid,
-                title: title.to_string(),
-                reference: format!("#{iid}"),
-                web_url,
-            },
-        )
+        let issue = IssueRef {
+            project_id: 42,
+            iid,
+            title: title.to_string(),
+            reference: format!("#{iid}"),
+            web_url,
+        };
+        (Subject::Issue(issue.clone()), issue)
     }
 
     fn act(step: &Step, outcome: Outcome, error: Option<&str>) -> ActionRecord {
@@ -372,13 +373,6 @@ pub(crate) mod fixtures {
             carried_over: vec![IssueKey::Reference("my-group/api#7".into())],
             weeks_missed: 2,
         };
-        let unsched = Subject::Issue {
-            project_id: 44,
-            iid: 3,
-            title: "Hotfix: login loop".into(),
-            reference: "my-group/web#3".into(),
-            web_url: "https://gitlab.example.com/my-group/web/-/issues/3".into(),
-        };
         let unsched_ref = IssueRef {
             project_id: 44,
             iid: 3,
@@ -386,6 +380,7 @@ pub(crate) mod fixtures {
             reference: "my-group/web#3".into(),
             web_url: "https://gitlab.example.com/my-group/web/-/issues/3".into(),
         };
+        let unsched = Subject::Issue(unsched_ref.clone());
         r.audit =
             AuditReport {
                 status: AuditStatus::Done,
@@ -585,7 +580,7 @@ fn golden_log_summary() {
             .iter()
             .map(|s| s.to_string())
             .collect();
-        let mut s = log::summary(r, "wow-report", &files).join("\n");
+        let mut s = summary::summary(r, "wow-report", &files).join("\n");
         s.push('\n');
         s
     });
@@ -827,7 +822,7 @@ fn html_chart_has_a_bar_per_week_and_value_and_marks_chronic_issues() {
 
 /// GitLab's dotenv rules (gitlab-api.md §10, Artifacts), one assertion each.
 fn check_dotenv(name: &str, env: &str) {
-    assert!(env.len() <= dotenv::MAX_FILE_BYTES, "{name}: {} bytes", env.len());
+    assert!(env.len() <= DOTENV_MAX_FILE_BYTES, "{name}: {} bytes", env.len());
     assert!(
         env.ends_with('\n') && !env.contains("\n\n"),
         "{name}: no empty lines"
@@ -976,7 +971,7 @@ fn markdown_says_dry_run_and_errors() {
 fn summary_has_three_to_six_lines() {
     let files = vec!["report.md".to_string()];
     for (name, r) in fixtures::all() {
-        let lines = log::summary(&r, "wow-report", &files);
+        let lines = summary::summary(&r, "wow-report", &files);
         assert!((3..=6).contains(&lines.len()), "{name}: {lines:?}");
         assert!(
             lines.iter().all(|l| !l.contains('\n') && !l.contains('\x1b')),

@@ -13,7 +13,7 @@ pub mod error;
 pub mod file;
 pub mod mode;
 
-pub use config::{Config, Format, RuleName};
+pub use config::Config;
 pub use error::ConfigError;
 
 use crate::gitlab::model::Scope;

@@ -1,6 +1,7 @@
 //! The rotation planner (SPEC "Rotation"): from the milestones that exist to the
 //! ordered steps still missing. Pure: no I/O, no clock (`now` arrives as a `Week`),
-//! no async; `apply` is the only code that acts on the plan.
+//! no async; `apply` is the only code that acts on the plan, and `outcome` says
+//! what it amounted to.
 //!
 //! Resuming is planning again: every state an interrupted rotation can leave
 //! behind plans exactly the steps still missing, and a completed week plans none.
@@ -16,10 +17,10 @@
 //! * `NotDue`: no rotation step. The plan may still hold maintenance steps (delete
 //!   an empty duplicate, correct dates): they are not a rotation, and the report
 //!   lists them anyway. Carry-over is not seen here either: `carry_from` is set
-//!   whenever `closed(D)` exists and carry-over is on, and the caller turns a
-//!   `NotDue` into `Resumed` when `plan_carry_over` finds issues left behind.
+//!   whenever `closed(D)` exists and carry-over is on, and `outcome` turns a
+//!   `NotDue` into `Resumed` when issues left behind were moved.
 //!
-//! `Planned` (dry run) is the caller's.
+//! `Planned` (dry run) and `Failed` are `outcome`'s.
 //!
 //! Duplicates (overlapping runs can create a title twice, gitlab-api.md §2): the
 //! oldest copy is kept and planned with; a newer empty copy is deleted first; a
@@ -27,26 +28,15 @@
 //! keeps its title: no step renames or creates into a title it holds, because
 //! GitLab would refuse it (uniqueness spans closed milestones too).
 
+use super::RotationStatus;
 use crate::gitlab::model::{Issue, Milestone};
 use crate::milestones::{closed_title, titled};
-use crate::report::RotationStatus;
+use crate::observe::ObservedMilestones;
 use crate::settings::Config;
 use crate::step::{IssueRef, MilestoneTarget, Step};
 use crate::week::{add_days, Week};
 use chrono::NaiveDate;
 use chrono_tz::Tz;
-use std::collections::BTreeMap;
-
-/// What `observe` saw of the milestones.
-#[derive(Debug, Clone, Default)]
-pub struct ObservedMilestones {
-    /// Every milestone titled `current`, `next` or `closed(D)` in any state, and every
-    /// open milestone; each once.
-    pub milestones: Vec<Milestone>,
-    /// Issue counts (all states) of milestones whose title is held twice, by id:
-    /// a newer copy with none is deleted.
-    pub issue_counts: BTreeMap<u64, usize>,
-}
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct MilestonePlan {
@@ -65,20 +55,6 @@ pub struct MilestonePlan {
     pub weeks_missed: u32,
     /// Things a person must sort out (a duplicate that holds issues), for `errors[]`.
     pub conflicts: Vec<String>,
-}
-
-impl MilestonePlan {
-    /// The status once carry-over is known: `moves` issues of `carry_from` still had
-    /// to move. A week whose milestones were all in place but whose carry-over was
-    /// cut short is a resumed rotation (SPEC: "open issues left in `closed(D)` → move
-    /// them"); any other status already says more.
-    pub fn status_with_carry_over(&self, moves: usize) -> RotationStatus {
-        if self.status == RotationStatus::NotDue && moves > 0 {
-            RotationStatus::Resumed
-        } else {
-            self.status
-        }
-    }
 }
 
 /// The copies of one title: the one planned with, and newer ones left in place.
@@ -397,13 +373,7 @@ pub fn plan_carry_over(open_issues: &[Issue], from_id: u64, to: &MilestoneTarget
         .iter()
         .filter(|i| i.is_open() && i.milestone.as_ref().is_some_and(|m| m.id == from_id))
         .map(|i| Step::MoveIssue {
-            issue: IssueRef {
-                project_id: i.project_id,
-                iid: i.iid,
-                title: i.title.clone(),
-                reference: i.full_reference(),
-                web_url: i.web_url.clone(),
-            },
+            issue: IssueRef::from(i),
             from_id,
             to: to.clone(),
         })
@@ -417,6 +387,7 @@ mod tests {
     use crate::settings::config::{MilestoneTitles, WeekConfig};
     use crate::week::week_of;
     use chrono::{DateTime, Utc, Weekday};
+    use std::collections::BTreeMap;
     use RotationStatus::*;
 
     const NOW: &str = "2026-11-18T09:00:00Z"; // a Wednesday: week 2026-11-18..24, D = 2026-11-17
@@ -1213,19 +1184,6 @@ mod tests {
         let before = week_of(utc("2026-11-15T10:59:59Z"), cfg.week.starts_on, cfg.week.timezone);
         let p = plan(&s, &before, &cfg);
         assert_eq!((p.status, p.steps), (NotDue, vec![]));
-    }
-
-    #[test]
-    fn carry_over_left_behind_makes_a_not_due_week_resumed() {
-        let mut state = vec![last_wow(), last_next()];
-        let first = plan_for(state.clone());
-        assert_eq!(first.status_with_carry_over(0), Rotated);
-        assert_eq!(first.status_with_carry_over(4), Rotated);
-        apply(&mut state, &first.steps);
-        let after_steps_1_2_3 = plan_for(state);
-        assert_eq!(after_steps_1_2_3.carry_from, Some(1));
-        assert_eq!(after_steps_1_2_3.status_with_carry_over(0), NotDue);
-        assert_eq!(after_steps_1_2_3.status_with_carry_over(2), Resumed);
     }
 
     fn issue(iid: u64, milestone: Option<u64>, open: bool, full: &str) -> Issue {

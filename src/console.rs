@@ -1,81 +1,86 @@
-//! The job log: GitLab's collapsible sections, colour, and the closing summary
-//! that says in a few lines what happened and where the report is.
+//! Everything wowctl prints for people, and how: stdout that never panics on a
+//! closed pipe, GitLab's collapsible log sections and colour (decided from the
+//! environment, passed in), and the diagnostic log (`-v`…`-vvv`) on stderr.
 //!
-//! Pure: every function returns text and the caller prints it; the environment
-//! and the time are arguments (no `std::env`, no clock). Section markers are
-//! written only inside GitLab CI (gitlab-api.md §10, Collapsible log sections);
-//! elsewhere a section is a plain header line. Never log the token.
+//! A closed pipe (`wowctl run | head`) or a full disk ends the output, never the
+//! run: the report must still be written and the exit status still reflect the
+//! work (Rust's `println!` would panic). Section markers are written only inside
+//! GitLab CI (gitlab-api.md §10, Collapsible log sections); elsewhere a section is
+//! a plain header line. Never prints the token: only wowctl's own modules log
+//! above `warn` (the HTTP stack at debug/trace would print request details), and
+//! the token header is also marked sensitive in the client.
 
-use super::{AuditStatus, Report};
-use crate::report::markdown::{fix_counts, headline, plural, status_word};
+use log::LevelFilter;
 use std::collections::BTreeMap;
+use std::io::Write;
 
+/// Writes `text` to stdout as it is; write errors are dropped on purpose (see above).
+pub(crate) fn print(text: &str) {
+    let _ = std::io::stdout().lock().write_all(text.as_bytes());
+}
+
+/// `println!` that never panics.
+#[macro_export]
+macro_rules! say {
+    ($($arg:tt)*) => {
+        $crate::console::print(&format!("{}\n", format_args!($($arg)*)))
+    };
+}
+
+/// Starts the diagnostic log on stderr: `-v` info, `-vv` debug, `-vvv` trace, for
+/// wowctl's own modules only; `-q` errors only.
+pub(crate) fn init_logging(verbose: u8, quiet: bool, env: &BTreeMap<String, String>) {
+    let level = match (quiet, verbose) {
+        (true, _) => LevelFilter::Error,
+        (false, 0) => LevelFilter::Warn,
+        (false, 1) => LevelFilter::Info,
+        (false, 2) => LevelFilter::Debug,
+        (false, _) => LevelFilter::Trace,
+    };
+    let mut builder = env_logger::Builder::new();
+    builder
+        .filter_level(LevelFilter::Warn)
+        .filter_module("wowctl", level)
+        .format_timestamp(None)
+        .format_target(verbose >= 2);
+    if env.contains_key("NO_COLOR") {
+        builder.write_style(env_logger::WriteStyle::Never);
+    }
+    let _ = builder.try_init();
+}
+
+/// How the job log is written here: inside GitLab CI or not, colour or not, quiet or not.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Log {
+pub(crate) struct Console {
     /// Inside GitLab CI: section markers on.
     pub in_ci: bool,
     /// ANSI colour on.
     pub color: bool,
     /// `-q`: only errors and the summary.
     pub quiet: bool,
-    /// `-v` count.
-    pub verbose: u8,
-}
-
-/// A colour for `Log::paint`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Style {
-    Bold,
-    Ok,
-    Warn,
-    Error,
-    Dim,
-}
-
-impl Style {
-    fn code(self) -> &'static str {
-        match self {
-            Style::Bold => "1",
-            Style::Ok => "32",
-            Style::Warn => "33",
-            Style::Error => "1;31",
-            Style::Dim => "2",
-        }
-    }
 }
 
 fn set(env: &BTreeMap<String, String>, key: &str) -> bool {
     env.get(key).is_some_and(|v| !v.is_empty())
 }
 
-impl Log {
+impl Console {
     /// Colour when stdout is a terminal, or `FORCE_COLOR` is set (not `0`/`false`),
     /// or `CI=true` (GitLab's log viewer renders ANSI colour); `NO_COLOR` (any
     /// non-empty value, no-color.org) turns it off whatever else is set.
-    pub fn from_env(
-        env: &BTreeMap<String, String>,
-        in_ci: bool,
-        quiet: bool,
-        verbose: u8,
-        is_terminal: bool,
-    ) -> Log {
+    pub fn from_env(env: &BTreeMap<String, String>, in_ci: bool, quiet: bool, is_terminal: bool) -> Console {
         let forced = env
             .get("FORCE_COLOR")
             .is_some_and(|v| !v.is_empty() && v != "0" && !v.eq_ignore_ascii_case("false"));
         let ci = env.get("CI").is_some_and(|v| v.eq_ignore_ascii_case("true"));
         let color = !set(env, "NO_COLOR") && (is_terminal || forced || ci);
-        Log {
-            in_ci,
-            color,
-            quiet,
-            verbose,
-        }
+        Console { in_ci, color, quiet }
     }
 
-    /// `text` in `style` when colour is on, else `text` unchanged.
-    pub fn paint(&self, style: Style, text: &str) -> String {
+    /// `text` in bold when colour is on, else `text` unchanged.
+    pub fn bold(&self, text: &str) -> String {
         if self.color {
-            format!("\x1b[{}m{text}\x1b[0m", style.code())
+            format!("\x1b[1m{text}\x1b[0m")
         } else {
             text.to_string()
         }
@@ -91,12 +96,12 @@ impl Log {
             format!(
                 "\x1b[0Ksection_start:{unix_secs}:{}{opts}\r\x1b[0K{}\n",
                 section_name(name),
-                self.paint(Style::Bold, &header)
+                self.bold(&header)
             )
         } else if self.quiet {
             String::new()
         } else {
-            format!("{}\n", self.paint(Style::Bold, &format!("== {header}")))
+            format!("{}\n", self.bold(&format!("== {header}")))
         }
     }
 
@@ -130,100 +135,9 @@ pub fn section_name(name: &str) -> String {
     }
 }
 
-fn one_line(s: &str) -> String {
+/// `s` on one line: control characters (line breaks, escapes) become spaces.
+pub(crate) fn one_line(s: &str) -> String {
     s.chars().map(|c| if c.is_control() { ' ' } else { c }).collect()
-}
-
-/// The closing lines of the job log (3 to 6, plain text, no newline at the end of
-/// each): what happened and where the report is. `files` are the written file names.
-pub fn summary(report: &Report, report_dir: &str, files: &[String]) -> Vec<String> {
-    let r = report;
-    let mut lines = Vec::new();
-    let prefix = if r.dry_run {
-        "wowctl (dry run, nothing changed): "
-    } else {
-        "wowctl: "
-    };
-    lines.push(format!("{prefix}{}", one_line(&headline(r))));
-
-    let rot = &r.rotation;
-    let mut rotation = format!("Rotation: {}", status_word(rot.status));
-    let titles: Vec<String> = [
-        ("closed", &rot.closed_milestone),
-        ("current", &rot.current_milestone),
-        ("next", &rot.next_milestone),
-    ]
-    .iter()
-    .filter_map(|(role, m)| m.as_ref().map(|m| format!("{role} \"{}\"", one_line(&m.title))))
-    .collect();
-    if !titles.is_empty() {
-        rotation.push_str(&format!("; {}", titles.join(", ")));
-    }
-    if !rot.carried_over.is_empty() {
-        let verb = if r.dry_run {
-            "to carry over"
-        } else {
-            "carried over"
-        };
-        rotation.push_str(&format!(
-            "; {} {verb}",
-            plural(rot.carried_over.len(), "issue", "issues")
-        ));
-    }
-    if rot.weeks_missed > 0 {
-        rotation.push_str(&format!(
-            "; WoW was {} late",
-            plural(rot.weeks_missed as usize, "week", "weeks")
-        ));
-    }
-    lines.push(rotation);
-
-    match r.audit.status {
-        AuditStatus::Skipped => lines.push("Audit: skipped.".to_string()),
-        AuditStatus::Failed => lines.push(format!(
-            "Audit: failed after {} ({} checked).",
-            plural(r.audit.findings.len(), "finding", "findings"),
-            plural(r.audit.issues_checked, "issue", "issues")
-        )),
-        AuditStatus::Done => {
-            let (fixed, planned, failed, person) = fix_counts(r);
-            let n = r.audit.findings.len();
-            let mut s = format!(
-                "Audit: {} in {} checked",
-                if n == 0 {
-                    "no findings".to_string()
-                } else {
-                    plural(n, "finding", "findings")
-                },
-                plural(r.audit.issues_checked, "issue", "issues")
-            );
-            if n > 0 {
-                s.push_str(&format!(
-                    " ({fixed} fixed, {planned} planned, {failed} fix failed, {person} need a person)"
-                ));
-            }
-            s.push('.');
-            lines.push(s);
-        }
-    }
-
-    if let Some(first) = r.errors.first() {
-        let more = if r.errors.len() > 1 {
-            format!(" (and {} more)", r.errors.len() - 1)
-        } else {
-            String::new()
-        };
-        lines.push(format!("Error: {}{more}", one_line(first)));
-    }
-
-    let dir = report_dir.trim_end_matches('/');
-    if files.is_empty() {
-        lines.push(format!("Report: no files written to {dir}/."));
-    } else {
-        lines.push(format!("Report: {dir}/ ({})", files.join(", ")));
-    }
-    lines.truncate(6);
-    lines
 }
 
 #[cfg(test)]
@@ -259,18 +173,17 @@ mod tests {
             (&[("NO_COLOR", "")], true, true),
         ];
         for (pairs, tty, want) in cases {
-            let log = Log::from_env(&env(pairs), false, false, 0, *tty);
+            let log = Console::from_env(&env(pairs), false, false, *tty);
             assert_eq!(log.color, *want, "env {pairs:?} tty {tty}");
         }
     }
 
     #[test]
     fn sections_in_ci_use_gitlab_markers() {
-        let log = Log {
+        let log = Console {
             in_ci: true,
             color: false,
             quiet: false,
-            verbose: 0,
         };
         assert_eq!(
             log.section_start("rotation", "Rotating milestones", true, 1_700_000_000),
@@ -288,20 +201,19 @@ mod tests {
 
     #[test]
     fn sections_outside_ci_are_plain() {
-        let log = Log {
+        let log = Console {
             in_ci: false,
             color: false,
             quiet: false,
-            verbose: 0,
         };
         assert_eq!(
             log.section_start("rotation", "Rotating", true, 1),
             "== Rotating\n"
         );
         assert_eq!(log.section_end("rotation", 2), "");
-        let quiet = Log { quiet: true, ..log };
+        let quiet = Console { quiet: true, ..log };
         assert_eq!(quiet.section_start("rotation", "Rotating", true, 1), "");
-        let coloured = Log { color: true, ..log };
+        let coloured = Console { color: true, ..log };
         assert_eq!(coloured.section_start("x", "H", false, 1), "\x1b[1m== H\x1b[0m\n");
     }
 
@@ -310,11 +222,10 @@ mod tests {
         assert_eq!(section_name("audit rules/2"), "audit_rules_2");
         assert_eq!(section_name("ok.name-1_x"), "ok.name-1_x");
         assert_eq!(section_name(""), "wowctl");
-        let log = Log {
+        let log = Console {
             in_ci: true,
             color: false,
             quiet: false,
-            verbose: 0,
         };
         let s = log.section_start("a", "two\nlines\r", false, 1);
         assert_eq!(s.matches('\n').count(), 1, "{s:?}");
