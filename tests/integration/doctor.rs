@@ -5,7 +5,8 @@
 
 use crate::support::{at, Wow, NOW, TOKEN};
 use chrono::Duration;
-use wowctl::sandbox::{seed, Role};
+use wowctl::gitlab::model::AccessLevel;
+use wowctl::sandbox::seed;
 
 fn world() -> wowctl::sandbox::World {
     seed::empty(at(NOW))
@@ -49,7 +50,7 @@ fn admin_maintainer_with_api_passes_but_warns_more_than_needed() {
 fn planner_project_token_is_all_green() {
     let wow = Wow::new(world());
     wow.sandbox.world(|w| {
-        w.add_token("planner-token", Role::Planner);
+        w.add_token("planner-token", AccessLevel::Planner);
         w.token_mut("planner-token").unwrap().expires_at = Some(at(NOW).date_naive() + Duration::days(90));
     });
     let out = wow
@@ -77,7 +78,7 @@ fn planner_project_token_is_all_green() {
 fn read_api_guest_with_fixes_on_fails_and_says_what_to_change() {
     let wow = Wow::new(world());
     wow.sandbox.world(|w| {
-        w.add_token("guest-token", Role::Guest);
+        w.add_token("guest-token", AccessLevel::Guest);
         w.token_mut("guest-token").unwrap().scopes = vec!["read_api".into()];
     });
     let out = wow
@@ -112,7 +113,7 @@ fn read_api_guest_with_fixes_on_fails_and_says_what_to_change() {
 fn read_api_guest_is_enough_for_a_dry_run() {
     let wow = Wow::new(world());
     wow.sandbox.world(|w| {
-        w.add_token("guest-token", Role::Guest);
+        w.add_token("guest-token", AccessLevel::Guest);
         w.token_mut("guest-token").unwrap().scopes = vec!["read_api".into()];
     });
     // A merge request pipeline is a dry run.
@@ -176,7 +177,7 @@ fn token_expiring_within_two_weeks_warns() {
 fn group_mode_reads_the_role_in_the_group() {
     let wow = Wow::new(world());
     wow.sandbox.world(|w| {
-        w.add_token("planner-token", Role::Planner);
+        w.add_token("planner-token", AccessLevel::Planner);
     });
     let out = wow
         .cmd(&["doctor"])
