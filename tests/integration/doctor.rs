@@ -227,3 +227,52 @@ fn settings_errors_are_exit_2() {
     let out = wow.cmd(&["doctor"]).env("WOW_ACTION", "bogus").run().status(2);
     assert!(out.stderr.contains("WOW_ACTION"), "{}", out.stderr);
 }
+
+/// Issue 16, item 10: by hand (no `CI_PIPELINE_SOURCE`) `wowctl run` would be a dry
+/// run, but the token is the scheduled pipeline's: doctor judges the applied run,
+/// says so, and never advises the `read_api` that would make the schedule fail.
+#[test]
+fn by_hand_judges_for_the_scheduled_applied_run() {
+    let wow = Wow::new(world());
+    wow.sandbox.world(|w| {
+        w.add_token("planner-token", AccessLevel::Planner);
+        w.add_token("guest-token", AccessLevel::Guest);
+        w.token_mut("guest-token").unwrap().scopes = vec!["read_api".into()];
+    });
+    let by_hand = |token: &str, args: &[&str]| {
+        wow.cmd(args)
+            .env("WOW_TOKEN", token)
+            .unset("CI_PIPELINE_SOURCE")
+            .run()
+    };
+
+    let out = by_hand("planner-token", &["doctor"]).status(0);
+    for line in [
+        "This configuration: `run` does rotation, then audit with fixes (audit.fix on); changes are applied",
+        "Judged for an applied run (what the scheduled pipeline does); pass --dry-run to judge a read-only run",
+        "rotation                         `api` + Planner",
+    ] {
+        assert!(out.stdout.contains(line), "{line:?} missing:\n{}", out.stdout);
+    }
+    assert!(!out.stdout.contains("read_api` would"), "{}", out.stdout);
+    assert!(!out.stdout.contains("warning"), "{}", out.stdout);
+
+    // The read-only token would pass a dry run, but not the schedule.
+    let out = by_hand("guest-token", &["doctor"]).status(1);
+    assert!(
+        out.stdout.contains("to change: the token lacks scope `api`"),
+        "{}",
+        out.stdout
+    );
+
+    // Asked for a dry run: judged for it, and the `api` token is kept for the schedule.
+    let out = by_hand("planner-token", &["doctor", "--dry-run"]).status(0);
+    for line in [
+        "dry run: nothing is written",
+        "Judged for a dry run as --dry-run=true asks; the scheduled pipeline applies changes, and applied runs need the Planner role (or higher) and scope `api`",
+        "keep `api` on the token the scheduled pipeline uses",
+    ] {
+        assert!(out.stdout.contains(line), "{line:?} missing:\n{}", out.stdout);
+    }
+    assert_eq!(wow.writes(), 0);
+}
