@@ -264,6 +264,7 @@ fn serve_sandbox(args: &SandboxArgs) -> u8 {
 }
 
 fn doctor(common: &Common, env: &BTreeMap<String, String>) -> u8 {
+    use crate::doctor::{self, Verdict};
     let settings = match resolve(common, env) {
         Ok(s) => s,
         Err(e) => return usage_error(&e),
@@ -272,5 +273,16 @@ fn doctor(common: &Common, env: &BTreeMap<String, String>) -> u8 {
         Ok(c) => c,
         Err(code) => return code,
     };
-    runtime().block_on(crate::doctor::run(&settings, &client))
+    let diagnosis = match runtime().block_on(doctor::diagnose(&settings, &client)) {
+        Ok(d) => d,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            return EXIT_FAILED;
+        }
+    };
+    console::print(&doctor::render(&diagnosis));
+    match diagnosis.verdict() {
+        Verdict::Healthy => EXIT_OK,
+        Verdict::Problems => EXIT_FAILED,
+    }
 }

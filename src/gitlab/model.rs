@@ -1,4 +1,5 @@
-//! The GitLab objects wowctl reads, as GitLab's API returns them (gitlab-api.md §2–§5).
+//! The GitLab objects wowctl reads, as GitLab's API returns them (gitlab-api.md §2–§5),
+//! and the token, user and member records `doctor` reads (§8, §9).
 //!
 //! Only the fields wowctl uses are declared; unknown fields are ignored so newer
 //! GitLab versions keep working. Optional fields default so a sparse answer
@@ -173,5 +174,189 @@ impl Scope {
             Scope::Project(id) => format!("project {id}"),
             Scope::Group(id) => format!("group {id}"),
         }
+    }
+}
+
+/// A member's role, with the `access_level` number GitLab uses for it (gitlab-api.md §9),
+/// ordered like GitLab orders them. The sandbox gives its tokens these roles; doctor
+/// compares a member's role with what a run needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum AccessLevel {
+    Guest = 10,
+    /// Since GitLab 17.7: edits milestones, labels and issue metadata (gitlab-api.md §9).
+    Planner = 15,
+    Reporter = 20,
+    Developer = 30,
+    Maintainer = 40,
+    Owner = 50,
+}
+
+impl AccessLevel {
+    pub const ALL: [AccessLevel; 6] = [
+        AccessLevel::Guest,
+        AccessLevel::Planner,
+        AccessLevel::Reporter,
+        AccessLevel::Developer,
+        AccessLevel::Maintainer,
+        AccessLevel::Owner,
+    ];
+
+    /// The members API's `access_level`.
+    pub fn level(self) -> u64 {
+        self as u64
+    }
+
+    /// `None` for levels that are not one of these roles: no access (0), Minimal
+    /// Access (5), and levels newer GitLab versions may add.
+    pub fn from_level(level: u64) -> Option<AccessLevel> {
+        AccessLevel::ALL.into_iter().find(|a| a.level() == level)
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            AccessLevel::Guest => "Guest",
+            AccessLevel::Planner => "Planner",
+            AccessLevel::Reporter => "Reporter",
+            AccessLevel::Developer => "Developer",
+            AccessLevel::Maintainer => "Maintainer",
+            AccessLevel::Owner => "Owner",
+        }
+    }
+
+    /// `admin_milestone`, `admin_label`, `set_issue_metadata` (gitlab-api.md §9).
+    pub fn can_plan(self) -> bool {
+        self >= AccessLevel::Planner
+    }
+}
+
+impl std::fmt::Display for AccessLevel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// The token's own record, `GET /personal_access_tokens/self` (GitLab 15.5+; project and
+/// group access tokens have one too, OAuth and job tokens do not).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct TokenRecord {
+    pub id: u64,
+    pub name: String,
+    pub scopes: Vec<String>,
+    pub active: bool,
+    pub revoked: bool,
+    /// `null` for a token that never expires (allowed on some self-managed instances).
+    #[serde(default)]
+    pub expires_at: Option<NaiveDate>,
+}
+
+impl TokenRecord {
+    /// Where a token reads its own record: `gl.get::<TokenRecord>(TokenRecord::PATH, &[])`.
+    pub const PATH: &'static str = "/personal_access_tokens/self";
+
+    pub fn has_scope(&self, scope: &str) -> bool {
+        self.scopes.iter().any(|s| s == scope)
+    }
+}
+
+/// The token's user, `GET /user`. `is_admin` is only sent for administrators; `bot` is
+/// true for the users behind project and group access tokens.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct CurrentUser {
+    pub id: u64,
+    pub username: String,
+    #[serde(default)]
+    pub is_admin: bool,
+    #[serde(default)]
+    pub bot: Option<bool>,
+}
+
+/// A member of a project or group with inherited memberships,
+/// `GET /{projects|groups}/:id/members/all/:user_id`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct Member {
+    pub id: u64,
+    /// Kept as GitLab's number: levels that are not a role wowctl knows (0, 5, and
+    /// any a newer GitLab adds) must not make the answer unreadable.
+    pub access_level: u64,
+}
+
+impl Member {
+    pub fn role(&self) -> Option<AccessLevel> {
+        AccessLevel::from_level(self.access_level)
+    }
+}
+
+/// `GET /projects/:id`: only what doctor names it by.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct Project {
+    pub id: u64,
+    pub path_with_namespace: String,
+    /// `private`, `internal` or `public`.
+    #[serde(default)]
+    pub visibility: Option<String>,
+}
+
+/// `GET /groups/:id`: only what doctor names it by.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct Group {
+    pub id: u64,
+    pub full_path: String,
+    #[serde(default)]
+    pub visibility: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn access_levels() {
+        let table = [
+            (10, Some(AccessLevel::Guest)),
+            (15, Some(AccessLevel::Planner)),
+            (20, Some(AccessLevel::Reporter)),
+            (30, Some(AccessLevel::Developer)),
+            (40, Some(AccessLevel::Maintainer)),
+            (50, Some(AccessLevel::Owner)),
+            (5, None),
+            (0, None),
+            (25, None),
+            (60, None),
+        ];
+        for (level, want) in table {
+            assert_eq!(AccessLevel::from_level(level), want, "{level}");
+            if let Some(a) = want {
+                assert_eq!(a.level(), level);
+            }
+        }
+        // Declaration order is GitLab's order, so `>=` compares roles.
+        assert!(AccessLevel::ALL
+            .windows(2)
+            .all(|w| w[0] < w[1] && w[0].level() < w[1].level()));
+        assert!(!AccessLevel::Guest.can_plan() && AccessLevel::Planner.can_plan());
+    }
+
+    #[test]
+    fn doctor_reads_parse() {
+        let token: TokenRecord = serde_json::from_str(
+            r#"{"id":4,"name":"wowctl","revoked":false,"created_at":"2026-01-01T00:00:00Z",
+                "scopes":["api"],"user_id":7,"last_used_at":null,"active":true,"expires_at":null}"#,
+        )
+        .unwrap();
+        assert_eq!(token.expires_at, None);
+        assert!(token.has_scope("api") && !token.has_scope("read_api"));
+        let token: TokenRecord = serde_json::from_str(
+            r#"{"id":4,"name":"w","revoked":true,"scopes":[],"active":false,"expires_at":"2026-12-01"}"#,
+        )
+        .unwrap();
+        assert_eq!(token.expires_at, "2026-12-01".parse().ok());
+
+        let user: CurrentUser = serde_json::from_str(r#"{"id":7,"username":"bot","name":"B"}"#).unwrap();
+        assert_eq!((user.is_admin, user.bot), (false, None));
+
+        let member: Member = serde_json::from_str(r#"{"id":7,"username":"bot","access_level":5}"#).unwrap();
+        assert_eq!(member.role(), None, "Minimal Access is readable, not a role");
+        let member: Member = serde_json::from_str(r#"{"id":7,"access_level":15}"#).unwrap();
+        assert_eq!(member.role(), Some(AccessLevel::Planner));
     }
 }

@@ -21,7 +21,7 @@ mod writes;
 
 pub use faults::Faults;
 pub use state::{
-    EventRec, GroupRec, IssueRec, IssueSpec, LabelRec, MilestoneRec, MilestoneSpec, Owner, ProjectRec, Role,
+    EventRec, GroupRec, IssueRec, IssueSpec, LabelRec, MilestoneRec, MilestoneSpec, Owner, ProjectRec,
     TokenInfo, UserRec, World,
 };
 

@@ -190,7 +190,7 @@ fn member(w: &World, _project: u64, user: &str) -> Result<Reply, ApiError> {
         .find(|t| t.user_id == user_id)
         .ok_or_else(not_found)?;
     let mut v = w.users.get(&user_id).map_or(Value::Null, |u| w.user_json(u));
-    v["access_level"] = json!(token.role.access_level());
+    v["access_level"] = json!(token.role.level());
     Ok(Reply::ok(v))
 }
 

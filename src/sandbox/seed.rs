@@ -5,7 +5,8 @@
 //! Weeks start Wednesday 00:00 UTC. Every time is derived from `now`; nothing here
 //! reads the wall clock. Seeds build records directly (no API rules, no clock ticks).
 
-use super::state::{IssueSpec, MilestoneSpec, Owner, Role, World};
+use super::state::{IssueSpec, MilestoneSpec, Owner, World};
+use crate::gitlab::model::AccessLevel;
 use chrono::{DateTime, Duration, NaiveDate, Utc, Weekday};
 
 /// The token every seed accepts (Maintainer).
@@ -37,7 +38,7 @@ fn base(now: DateTime<Utc>) -> World {
     let mut w = World::new(now);
     let group = w.add_group("production");
     let project = w.add_project("infrastructure", Some(group));
-    w.add_token(TOKEN, Role::Maintainer);
+    w.add_token(TOKEN, AccessLevel::Maintainer);
     // The hand-off labels are the group's; the rest belong to the project (§5 lists both).
     w.add_label(Owner::Group(group), OUTAGE, "#dc143c");
     w.add_label(Owner::Group(group), DATA_LOSS, "#8b0000");

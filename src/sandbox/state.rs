@@ -10,40 +10,11 @@
 use super::faults::Faults;
 use super::LoggedRequest;
 use crate::gitlab::model::{
-    EventAction, Issue, IssueState, Label, Milestone, MilestoneEvent, MilestoneState, References, User,
+    AccessLevel, EventAction, Issue, IssueState, Label, Milestone, MilestoneEvent, MilestoneState,
+    References, User,
 };
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use std::collections::{BTreeMap, HashMap};
-
-/// A token's role, ordered like GitLab's access levels (gitlab-api.md §9).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
-pub enum Role {
-    Guest,
-    Planner,
-    Reporter,
-    Developer,
-    Maintainer,
-    Owner,
-}
-
-impl Role {
-    /// GitLab's numeric `access_level` (members API).
-    pub fn access_level(self) -> u32 {
-        match self {
-            Role::Guest => 10,
-            Role::Planner => 15,
-            Role::Reporter => 20,
-            Role::Developer => 30,
-            Role::Maintainer => 40,
-            Role::Owner => 50,
-        }
-    }
-
-    /// `admin_milestone`, `admin_label`, `set_issue_metadata` (gitlab-api.md §9).
-    pub fn can_plan(self) -> bool {
-        self >= Role::Planner
-    }
-}
 
 /// Who owns a milestone or a label.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
@@ -190,7 +161,7 @@ impl IssueSpec {
 pub struct TokenInfo {
     pub id: u64,
     pub name: String,
-    pub role: Role,
+    pub role: AccessLevel,
     pub user_id: u64,
     pub scopes: Vec<String>,
     pub expires_at: Option<NaiveDate>,
@@ -403,7 +374,7 @@ impl World {
     }
 
     /// A token with scope `api`, no expiry, for a new bot user; returns its user id.
-    pub fn add_token(&mut self, token: &str, role: Role) -> u64 {
+    pub fn add_token(&mut self, token: &str, role: AccessLevel) -> u64 {
         self.ids.token += 1;
         let n = self.ids.token;
         let user_id = self.add_user(&format!("wowctl_bot_{n}"), "wowctl bot");

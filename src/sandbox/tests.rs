@@ -2,7 +2,7 @@
 //! GitLab's quirks, pagination, auth, faults and control endpoints.
 
 use super::*;
-use crate::gitlab::model::{EventAction, IssueState, MilestoneState};
+use crate::gitlab::model::{AccessLevel, EventAction, IssueState, MilestoneState};
 use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
 
@@ -290,7 +290,7 @@ async fn pagination_headers() {
 #[tokio::test]
 async fn guest_metadata_edits_are_dropped_with_a_200() {
     let t = T::demo();
-    t.sb.world(|w| w.add_token("guest", Role::Guest));
+    t.sb.world(|w| w.add_token("guest", AccessLevel::Guest));
     let next = t.milestone_id("Next WoW");
     let before = t.sb.world(|w| w.issue(1, 1)).unwrap();
     let req = |body: Value| {
@@ -319,7 +319,7 @@ async fn guest_metadata_edits_are_dropped_with_a_200() {
         .unwrap();
     assert_eq!(r.status().as_u16(), 403);
     // A Planner's edit sticks.
-    t.sb.world(|w| w.add_token("planner", Role::Planner));
+    t.sb.world(|w| w.add_token("planner", AccessLevel::Planner));
     let r = t
         .http
         .put(format!("{}/projects/1/issues/1", t.sb.api_url()))

@@ -8,8 +8,8 @@
 
 use super::params::Params;
 use super::reply::{ApiError, Reply};
-use super::state::{LabelRec, MilestoneRec, MilestoneSpec, Owner, Role, World};
-use crate::gitlab::model::{IssueState, MilestoneState};
+use super::state::{LabelRec, MilestoneRec, MilestoneSpec, Owner, World};
+use crate::gitlab::model::{AccessLevel, IssueState, MilestoneState};
 use chrono::NaiveDate;
 
 /// GitLab's colour for a label created on the fly by `add_labels`.
@@ -19,7 +19,7 @@ const TITLE_TAKEN: &str = "already being used for another group or project miles
 /// Who is writing.
 #[derive(Debug, Clone, Copy)]
 pub struct Actor {
-    pub role: Role,
+    pub role: AccessLevel,
     pub user_id: u64,
 }
 

@@ -5,7 +5,8 @@
 
 use crate::support::{at, Wow, NOW, TOKEN};
 use chrono::Duration;
-use wowctl::sandbox::{seed, Role};
+use wowctl::gitlab::model::AccessLevel;
+use wowctl::sandbox::seed;
 
 fn world() -> wowctl::sandbox::World {
     seed::empty(at(NOW))
@@ -49,7 +50,7 @@ fn admin_maintainer_with_api_passes_but_warns_more_than_needed() {
 fn planner_project_token_is_all_green() {
     let wow = Wow::new(world());
     wow.sandbox.world(|w| {
-        w.add_token("planner-token", Role::Planner);
+        w.add_token("planner-token", AccessLevel::Planner);
         w.token_mut("planner-token").unwrap().expires_at = Some(at(NOW).date_naive() + Duration::days(90));
     });
     let out = wow
@@ -77,7 +78,7 @@ fn planner_project_token_is_all_green() {
 fn read_api_guest_with_fixes_on_fails_and_says_what_to_change() {
     let wow = Wow::new(world());
     wow.sandbox.world(|w| {
-        w.add_token("guest-token", Role::Guest);
+        w.add_token("guest-token", AccessLevel::Guest);
         w.token_mut("guest-token").unwrap().scopes = vec!["read_api".into()];
     });
     let out = wow
@@ -112,7 +113,7 @@ fn read_api_guest_with_fixes_on_fails_and_says_what_to_change() {
 fn read_api_guest_is_enough_for_a_dry_run() {
     let wow = Wow::new(world());
     wow.sandbox.world(|w| {
-        w.add_token("guest-token", Role::Guest);
+        w.add_token("guest-token", AccessLevel::Guest);
         w.token_mut("guest-token").unwrap().scopes = vec!["read_api".into()];
     });
     // A merge request pipeline is a dry run.
@@ -176,7 +177,7 @@ fn token_expiring_within_two_weeks_warns() {
 fn group_mode_reads_the_role_in_the_group() {
     let wow = Wow::new(world());
     wow.sandbox.world(|w| {
-        w.add_token("planner-token", Role::Planner);
+        w.add_token("planner-token", AccessLevel::Planner);
     });
     let out = wow
         .cmd(&["doctor"])
@@ -225,4 +226,53 @@ fn settings_errors_are_exit_2() {
     assert!(out.stderr.contains("WOW_TOKEN"), "{}", out.stderr);
     let out = wow.cmd(&["doctor"]).env("WOW_ACTION", "bogus").run().status(2);
     assert!(out.stderr.contains("WOW_ACTION"), "{}", out.stderr);
+}
+
+/// Issue 16, item 10: by hand (no `CI_PIPELINE_SOURCE`) `wowctl run` would be a dry
+/// run, but the token is the scheduled pipeline's: doctor judges the applied run,
+/// says so, and never advises the `read_api` that would make the schedule fail.
+#[test]
+fn by_hand_judges_for_the_scheduled_applied_run() {
+    let wow = Wow::new(world());
+    wow.sandbox.world(|w| {
+        w.add_token("planner-token", AccessLevel::Planner);
+        w.add_token("guest-token", AccessLevel::Guest);
+        w.token_mut("guest-token").unwrap().scopes = vec!["read_api".into()];
+    });
+    let by_hand = |token: &str, args: &[&str]| {
+        wow.cmd(args)
+            .env("WOW_TOKEN", token)
+            .unset("CI_PIPELINE_SOURCE")
+            .run()
+    };
+
+    let out = by_hand("planner-token", &["doctor"]).status(0);
+    for line in [
+        "This configuration: `run` does rotation, then audit with fixes (audit.fix on); changes are applied",
+        "Judged for an applied run (what the scheduled pipeline does); pass --dry-run to judge a read-only run",
+        "rotation                         `api` + Planner",
+    ] {
+        assert!(out.stdout.contains(line), "{line:?} missing:\n{}", out.stdout);
+    }
+    assert!(!out.stdout.contains("read_api` would"), "{}", out.stdout);
+    assert!(!out.stdout.contains("warning"), "{}", out.stdout);
+
+    // The read-only token would pass a dry run, but not the schedule.
+    let out = by_hand("guest-token", &["doctor"]).status(1);
+    assert!(
+        out.stdout.contains("to change: the token lacks scope `api`"),
+        "{}",
+        out.stdout
+    );
+
+    // Asked for a dry run: judged for it, and the `api` token is kept for the schedule.
+    let out = by_hand("planner-token", &["doctor", "--dry-run"]).status(0);
+    for line in [
+        "dry run: nothing is written",
+        "Judged for a dry run as --dry-run=true asks; the scheduled pipeline applies changes, and applied runs need the Planner role (or higher) and scope `api`",
+        "keep `api` on the token the scheduled pipeline uses",
+    ] {
+        assert!(out.stdout.contains(line), "{line:?} missing:\n{}", out.stdout);
+    }
+    assert_eq!(wow.writes(), 0);
 }

@@ -5,7 +5,7 @@
 //! Retries wait 1 ms (`WOW_RETRY_BASE_MS=1` from the harness); no test sleeps.
 
 use crate::support::{at, tracker, Out, Wow, NOW, TOKEN};
-use wowctl::sandbox::Role;
+use wowctl::gitlab::model::AccessLevel;
 
 fn wow() -> Wow {
     Wow::new(tracker(at(NOW)).0)
@@ -208,7 +208,7 @@ fn a_response_slower_than_the_timeout_fails_clearly() {
 fn guest_milestone_write_is_refused_naming_the_planner_role() {
     let wow = wow();
     wow.sandbox
-        .world(|w| w.token_mut(TOKEN).unwrap().role = Role::Guest);
+        .world(|w| w.token_mut(TOKEN).unwrap().role = AccessLevel::Guest);
     let out = wow.cmd(&["run"]).run().status(1);
     assert!(
         out.stderr.contains(
@@ -235,7 +235,7 @@ fn guest_carry_over_silently_dropped_is_an_error_naming_the_role() {
     wow.cmd(&["run"]).run().status(1);
     wow.sandbox.world(|w| {
         w.clear_write_cap();
-        w.token_mut(TOKEN).unwrap().role = Role::Guest;
+        w.token_mut(TOKEN).unwrap().role = AccessLevel::Guest;
     });
     let out = wow.cmd(&["run"]).run().status(1);
     assert!(
@@ -270,7 +270,7 @@ fn the_token_never_appears_at_any_verbosity() {
     const SECRET: &str = "glpat-Zq9xW4-doctor-SECRET-7731";
     let wow = wow();
     wow.sandbox.world(|w| {
-        w.add_token(SECRET, Role::Maintainer);
+        w.add_token(SECRET, AccessLevel::Maintainer);
         // Warnings and retries in the log too.
         w.throttle_next(1, 0);
         w.fail_next(1, 502);
