@@ -168,7 +168,7 @@ impl<'a> Applier<'a> {
                 let body = json!({ "title": to, "state_event": "close" });
                 match self.put_milestone(*id, body).await {
                     Ok(m) => {
-                        expect(m.title == *to && m.state == MilestoneState::Closed, step)?;
+                        confirm(m.title == *to && m.state == MilestoneState::Closed, step)?;
                         Ok((Outcome::Applied, Some(m)))
                     }
                     Err(e) if e.is_title_taken() => self.already_titled(to, *id, e).await,
@@ -177,7 +177,7 @@ impl<'a> Applier<'a> {
             }
             Step::Close { id, .. } => {
                 let m = self.put_milestone(*id, json!({ "state_event": "close" })).await?;
-                expect(m.state == MilestoneState::Closed, step)?;
+                confirm(m.state == MilestoneState::Closed, step)?;
                 Ok((Outcome::Applied, Some(m)))
             }
             Step::Rename {
@@ -196,7 +196,7 @@ impl<'a> Applier<'a> {
                     Ok(m) => {
                         let dates_ok =
                             start_date.is_none() || (m.start_date == *start_date && m.due_date == *due_date);
-                        expect(m.title == *to && dates_ok, step)?;
+                        confirm(m.title == *to && dates_ok, step)?;
                         Ok((Outcome::Applied, Some(m)))
                     }
                     Err(e) if e.is_title_taken() => self.already_titled(to, *id, e).await,
@@ -215,7 +215,7 @@ impl<'a> Applier<'a> {
                 }
                 match self.gl.post::<Milestone>(&self.milestones_path(), &body).await {
                     Ok(m) => {
-                        expect(m.title == *title, step)?;
+                        confirm(m.title == *title, step)?;
                         self.keep_oldest(m).await
                     }
                     Err(e) if e.is_title_taken() => {
@@ -250,7 +250,7 @@ impl<'a> Applier<'a> {
                 let m = self
                     .put_milestone(*id, json!({ "start_date": start_date, "due_date": due_date }))
                     .await?;
-                expect(
+                confirm(
                     m.start_date == Some(*start_date) && m.due_date == Some(*due_date),
                     step,
                 )?;
@@ -277,7 +277,7 @@ impl<'a> Applier<'a> {
                 };
                 let path = format!("/projects/{}/issues/{}", issue.project_id, issue.iid);
                 let got: Issue = self.gl.put(&path, &json!({ "milestone_id": to_id })).await?;
-                expect(got.milestone.as_ref().map(|m| m.id) == Some(to_id), step)?;
+                confirm(got.milestone.as_ref().map(|m| m.id) == Some(to_id), step)?;
                 Ok((Outcome::Applied, None))
             }
             Step::AddLabels { issue, labels } => {
@@ -286,7 +286,7 @@ impl<'a> Applier<'a> {
                     .gl
                     .put(&path, &json!({ "add_labels": labels.join(",") }))
                     .await?;
-                expect(labels.iter().all(|l| got.has_label(l)), step)?;
+                confirm(labels.iter().all(|l| got.has_label(l)), step)?;
                 Ok((Outcome::Applied, None))
             }
             Step::CreateLabel { name, color } => {
@@ -297,7 +297,7 @@ impl<'a> Applier<'a> {
                     .await
                 {
                     Ok(l) => {
-                        expect(l.name == *name, step)?;
+                        confirm(l.name == *name, step)?;
                         Ok((Outcome::Applied, None))
                     }
                     Err(GitlabError::Http { status: 409, .. }) => Ok((Outcome::AlreadyDone, None)),
@@ -350,7 +350,10 @@ impl<'a> Applier<'a> {
     }
 }
 
-fn expect(held: bool, step: &Step) -> Result<(), GitlabError> {
+/// Checks GitLab's answer to a write: `held` says whether the returned object shows
+/// the change. GitLab answers 200 and drops the change for a too-low role
+/// (gitlab-api.md §3), so an answer without it is `DroppedWrite`, naming the role.
+fn confirm(held: bool, step: &Step) -> Result<(), GitlabError> {
     if held {
         Ok(())
     } else {

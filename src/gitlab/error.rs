@@ -29,7 +29,7 @@ pub enum GitlabError {
     TitleTaken { title: String, message: String },
 
     /// 429, 502, 503, 504, connection reset, timeout — after the retries ran out.
-    #[error("{method} {path} failed after {attempts} attempts: {last}")]
+    #[error("{method} {path} failed after {}: {last}", attempts_text(*.attempts))]
     Transient {
         method: String,
         path: String,
@@ -61,6 +61,15 @@ pub enum GitlabError {
         status: u16,
         message: String,
     },
+}
+
+/// "1 attempt", "6 attempts".
+fn attempts_text(n: u32) -> String {
+    if n == 1 {
+        "1 attempt".to_string()
+    } else {
+        format!("{n} attempts")
+    }
 }
 
 impl GitlabError {

@@ -2,7 +2,7 @@
 //! need, have `observe` send exactly those, run the pure rules, apply their fixes
 //! through the one writer. No decisions here beyond the order of the calls.
 
-use super::Ctx;
+use super::PhaseInputs;
 use crate::apply::{Applied, Applier, Outcome};
 use crate::audit::{self, input, AuditInput, AuditOutcome, AuditStatus, Finding, FixStatus};
 use crate::gitlab::model::Issue;
@@ -15,7 +15,7 @@ use std::collections::{BTreeSet, HashMap};
 
 /// The audit, after the rotation left `view` (`None` when only auditing).
 pub(super) async fn audit(
-    ctx: &Ctx<'_>,
+    ctx: &PhaseInputs<'_>,
     applier: &mut Applier<'_>,
     view: Option<&AuditView>,
 ) -> AuditOutcome {
@@ -48,8 +48,8 @@ pub(super) async fn audit(
 }
 
 /// Sends the reads `input::reads` lists and assembles what the rules look at.
-async fn gather(ctx: &Ctx<'_>, view: Option<&AuditView>) -> anyhow::Result<AuditInput> {
-    let Ctx {
+async fn gather(ctx: &PhaseInputs<'_>, view: Option<&AuditView>) -> anyhow::Result<AuditInput> {
+    let PhaseInputs {
         settings,
         gl,
         scope,

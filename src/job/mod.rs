@@ -91,7 +91,7 @@ pub async fn execute(settings: &Settings, gl: &Client, scope: &Scope, job: Job, 
     let week = week::week_of(settings.now.value, cfg.week.starts_on, cfg.week.timezone);
     let mut report = new_report(settings, scope, job, &week);
     let mut applier = Applier::new(gl, scope, settings.dry_run.value);
-    let ctx = Ctx {
+    let ctx = PhaseInputs {
         settings,
         gl,
         scope,
@@ -171,7 +171,7 @@ pub async fn execute(settings: &Settings, gl: &Client, scope: &Scope, job: Job, 
 
 /// What both phases read: the settings, the client, where and when.
 #[derive(Clone, Copy)]
-pub(super) struct Ctx<'a> {
+pub(super) struct PhaseInputs<'a> {
     pub settings: &'a Settings,
     pub gl: &'a Client,
     pub scope: &'a Scope,

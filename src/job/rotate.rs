@@ -2,15 +2,15 @@
 //! order, read and move the issues to carry over, then compute the outcome (pure).
 //! No decisions here beyond the order of the calls.
 
-use super::Ctx;
+use super::PhaseInputs;
 use crate::apply::{Applied, Applier};
 use crate::milestones::closed_title;
 use crate::observe;
 use crate::rotation::{self, Answers, RotationOutcome};
 use crate::step::Step;
 
-pub(super) async fn rotate(ctx: &Ctx<'_>, applier: &mut Applier<'_>) -> RotationOutcome {
-    let Ctx {
+pub(super) async fn rotate(ctx: &PhaseInputs<'_>, applier: &mut Applier<'_>) -> RotationOutcome {
+    let PhaseInputs {
         settings,
         gl,
         scope,

@@ -197,7 +197,7 @@ fn a_response_slower_than_the_timeout_fails_clearly() {
         .status(1);
     assert!(
         out.stderr
-            .contains("GET /projects/1/milestones failed after 1 attempts: no answer within 1s"),
+            .contains("GET /projects/1/milestones failed after 1 attempt: no answer within 1s"),
         "{}",
         out.stderr
     );

@@ -1,0 +1,671 @@
+//! The GitLab HTTP client: one `reqwest` client with the token header, JSON in
+//! and out, pagination, retries with backoff, pacing under `RateLimit-*`, and
+//! request counts for the report. It must not decide what to change, and it must
+//! never put the token in a log line or an error (only the header carries it,
+//! marked sensitive).
+//!
+//! Retries cover every method, writes included: a retried PUT/POST can apply
+//! twice only if the first attempt reached GitLab and its answer was lost, and
+//! the rotation re-reads before it writes (SPEC "resume"), so that is acceptable.
+
+use super::error::{self, GitlabError};
+use super::fanout;
+use super::pace::{self, Pacer};
+use super::retry;
+use super::token::Token;
+use log::{debug, warn};
+use reqwest::header::{HeaderMap, HeaderValue};
+use reqwest::{Method, StatusCode};
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::fmt;
+use std::future::Future;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use tokio::time::Instant;
+
+#[derive(Debug, Clone)]
+pub struct ClientConfig {
+    /// API base, e.g. `https://gitlab.com/api/v4` (no trailing slash).
+    pub api_url: String,
+    pub token: Token,
+    pub timeout: Duration,
+    pub max_retries: u32,
+    /// Upper bound on the time spent retrying one request.
+    pub max_retry_time: Duration,
+    /// First backoff; doubled per attempt, capped, with jitter.
+    pub backoff_base: Duration,
+    pub ca_file: Option<PathBuf>,
+    /// Requests in flight at once for `fan_out`.
+    pub concurrency: usize,
+}
+
+/// Requests sent, by method; every retry counted.
+pub type RequestCounts = BTreeMap<String, u64>;
+
+const METHODS: [&str; 4] = ["GET", "POST", "PUT", "DELETE"];
+const PER_PAGE: &str = "100";
+
+/// Cheap to clone: clones share the connection pool, the counters and the pacer.
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    http: reqwest::Client,
+    api_url: String,
+    token_origin: String,
+    timeout: Duration,
+    max_retries: u32,
+    max_retry_time: Duration,
+    backoff_base: Duration,
+    concurrency: usize,
+    counts: [AtomicU64; 4],
+    throttled: AtomicU64,
+    pacer: Arc<Pacer>,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("api_url", &self.inner.api_url)
+            .field("token", &"(redacted)")
+            .finish_non_exhaustive()
+    }
+}
+
+/// Where one request goes: our path plus query, or a `Link` URL followed verbatim.
+enum Target<'a> {
+    Query(&'a [(String, String)]),
+    Url(&'a str),
+}
+
+/// A finished HTTP exchange.
+struct Answer {
+    status: StatusCode,
+    headers: HeaderMap,
+    body: Vec<u8>,
+}
+
+/// Why one attempt did not give a usable answer.
+enum Failure {
+    Status(Answer),
+    Connect(String),
+    Timeout,
+    /// Reset connection, truncated body, ...: worth another try.
+    Io(String),
+    /// Our own request could not be built (bad URL): retrying cannot help.
+    Fatal(String),
+}
+
+impl Client {
+    pub fn new(config: ClientConfig) -> Result<Client, GitlabError> {
+        let api_url = config.api_url.trim_end_matches('/').to_string();
+        let unusable = |reason: String| GitlabError::Unreachable {
+            url: api_url.clone(),
+            reason,
+        };
+
+        // A CI variable often ends in a newline; the header cannot hold one.
+        let mut token =
+            HeaderValue::from_str(config.token.expose().trim()).map_err(|_| GitlabError::Unauthorized {
+                origin: config.token.origin.clone(),
+            })?;
+        token.set_sensitive(true);
+        let mut headers = HeaderMap::new();
+        headers.insert("PRIVATE-TOKEN", token);
+
+        let mut builder = reqwest::Client::builder()
+            .use_rustls_tls()
+            .user_agent(concat!("wowctl/", env!("CARGO_PKG_VERSION")))
+            .default_headers(headers)
+            .timeout(config.timeout)
+            .redirect(same_origin_redirects());
+        if let Some(path) = &config.ca_file {
+            for cert in read_ca_file(path).map_err(unusable)? {
+                builder = builder.add_root_certificate(cert);
+            }
+        }
+        let http = builder
+            .build()
+            .map_err(|e| unusable(format!("cannot set up the HTTP client: {}", error_chain(&e))))?;
+        Ok(Client {
+            inner: Arc::new(Inner {
+                http,
+                api_url,
+                token_origin: config.token.origin.clone(),
+                timeout: config.timeout,
+                max_retries: config.max_retries,
+                max_retry_time: config.max_retry_time,
+                backoff_base: config.backoff_base,
+                concurrency: config.concurrency.max(1),
+                counts: Default::default(),
+                throttled: AtomicU64::new(0),
+                pacer: Pacer::new(),
+            }),
+        })
+    }
+
+    /// GET one object. `path` starts with `/` and is relative to the API base;
+    /// `query` values are encoded by the client.
+    pub async fn get<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        query: &[(&str, String)],
+    ) -> Result<T, GitlabError> {
+        let query = owned(query);
+        let answer = self
+            .execute(Method::GET, path, Target::Query(&query), None)
+            .await?;
+        decode("GET", path, &answer.body)
+    }
+
+    /// GET every page (`per_page=100`), following `X-Next-Page`/`Link`.
+    ///
+    /// When the first page tells how many pages there are (`X-Total-Pages`, sent up
+    /// to 10,000 records, gitlab-api.md §6) and the next one by number, the rest are
+    /// fetched `concurrency` at a time: a 100-page list then costs about
+    /// `100 / concurrency` round trips instead of 100. The totals only say which
+    /// pages to ask for at once; the end is still `X-Next-Page` of the last page,
+    /// so a list that grew meanwhile is read on sequentially. Without totals (more
+    /// than 10,000 records, keyset `Link` cursors) every page is read in turn.
+    /// Items come back in page order either way.
+    pub async fn get_all<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        query: &[(&str, String)],
+    ) -> Result<Vec<T>, GitlabError> {
+        let query = paged_query(query);
+        let first = page_number(&query);
+        let answer = self
+            .execute(Method::GET, path, Target::Query(&query), None)
+            .await?;
+        let mut all: Vec<T> = decode("GET", path, &answer.body)?;
+        let mut at = first;
+        let mut next = next_page(&answer.headers);
+        if let (NextPage::Page(n), Some(total)) = (&next, total_pages(&answer.headers)) {
+            let n = *n;
+            if n == first + 1 && total >= n {
+                let pages = self
+                    .fan_out(n..=total, |p| {
+                        let mut q = query.clone();
+                        set_page(&mut q, p);
+                        async move {
+                            let answer = self.execute(Method::GET, path, Target::Query(&q), None).await?;
+                            let items: Vec<T> = decode("GET", path, &answer.body)?;
+                            Ok::<_, GitlabError>((items, next_page(&answer.headers)))
+                        }
+                    })
+                    .await;
+                for result in pages {
+                    let (items, after) = result?;
+                    all.extend(items);
+                    next = after;
+                }
+                at = total;
+            }
+        }
+        self.page_loop(path, query, at, next, |page: Vec<T>| all.extend(page))
+            .await?;
+        Ok(all)
+    }
+
+    /// GET every page like [`Client::get_all`], handing each page to `f` as it
+    /// arrives so the caller need not hold them all (one page at a time, in turn).
+    ///
+    /// Stops when `X-Next-Page` is empty, or, without that header, when `Link`
+    /// has no `rel="next"`. Never uses `X-Total`/`X-Total-Pages`: GitLab omits
+    /// them past 10,000 records (gitlab-api.md §6).
+    pub async fn for_each_page<T, F>(
+        &self,
+        path: &str,
+        query: &[(&str, String)],
+        mut f: F,
+    ) -> Result<(), GitlabError>
+    where
+        T: DeserializeOwned,
+        F: FnMut(Vec<T>),
+    {
+        let query = paged_query(query);
+        let page = page_number(&query);
+        let answer = self
+            .execute(Method::GET, path, Target::Query(&query), None)
+            .await?;
+        f(decode("GET", path, &answer.body)?);
+        self.page_loop(path, query, page, next_page(&answer.headers), f)
+            .await
+    }
+
+    /// Reads on from page `page`, whose answer said `next`, one page at a time.
+    async fn page_loop<T, F>(
+        &self,
+        path: &str,
+        mut query: Vec<(String, String)>,
+        mut page: u64,
+        mut next: NextPage,
+        mut f: F,
+    ) -> Result<(), GitlabError>
+    where
+        T: DeserializeOwned,
+        F: FnMut(Vec<T>),
+    {
+        let mut link: Option<String> = None;
+        loop {
+            match next {
+                NextPage::Done => return Ok(()),
+                NextPage::Page(n) if n <= page => {
+                    // A server that points backwards would loop forever.
+                    warn!("GET {path}: X-Next-Page {n} after page {page}; stopping");
+                    return Ok(());
+                }
+                NextPage::Page(n) => {
+                    page = n;
+                    set_page(&mut query, n);
+                    link = None;
+                }
+                NextPage::Link(url) => {
+                    let url = self.follow(&url, path);
+                    if link.as_deref() == Some(url.as_str()) {
+                        warn!("GET {path}: Link rel=\"next\" points to the same page; stopping");
+                        return Ok(());
+                    }
+                    link = Some(url);
+                }
+            }
+            let target = match &link {
+                Some(url) => Target::Url(url),
+                None => Target::Query(&query),
+            };
+            let answer = self.execute(Method::GET, path, target, None).await?;
+            f(decode("GET", path, &answer.body)?);
+            next = next_page(&answer.headers);
+        }
+    }
+
+    pub async fn post<T: DeserializeOwned>(&self, path: &str, body: &Value) -> Result<T, GitlabError> {
+        let answer = self
+            .execute(Method::POST, path, Target::Query(&[]), Some(body))
+            .await?;
+        decode("POST", path, &answer.body)
+    }
+
+    pub async fn put<T: DeserializeOwned>(&self, path: &str, body: &Value) -> Result<T, GitlabError> {
+        let answer = self
+            .execute(Method::PUT, path, Target::Query(&[]), Some(body))
+            .await?;
+        decode("PUT", path, &answer.body)
+    }
+
+    pub async fn delete(&self, path: &str) -> Result<(), GitlabError> {
+        self.execute(Method::DELETE, path, Target::Query(&[]), None)
+            .await?;
+        Ok(())
+    }
+
+    pub fn concurrency(&self) -> usize {
+        self.inner.concurrency
+    }
+
+    /// Requests sent so far by method, every attempt counted; all four methods
+    /// are always present (0 when unused).
+    pub fn request_counts(&self) -> RequestCounts {
+        METHODS
+            .iter()
+            .zip(&self.inner.counts)
+            .map(|(m, c)| (m.to_string(), c.load(Ordering::Relaxed)))
+            .collect()
+    }
+
+    /// 429 answers received so far.
+    pub fn throttled_count(&self) -> u64 {
+        self.inner.throttled.load(Ordering::Relaxed)
+    }
+
+    /// The API base, without trailing slash.
+    pub fn api_url(&self) -> &str {
+        &self.inner.api_url
+    }
+
+    /// [`fanout::fan_out`] with this client's `concurrency`.
+    pub async fn fan_out<I, T, F, Fut>(&self, items: I, f: F) -> Vec<T>
+    where
+        I: IntoIterator,
+        F: FnMut(I::Item) -> Fut,
+        Fut: Future<Output = T>,
+    {
+        fanout::fan_out(self.concurrency(), items, f).await
+    }
+
+    /// A `Link` URL on our own API base is followed verbatim (keyset cursors,
+    /// §6); on any other host (a proxy's view of GitLab) only its query is kept,
+    /// so the token never goes to a host we were not configured with.
+    fn follow(&self, url: &str, path: &str) -> String {
+        let base = &self.inner.api_url;
+        if url.starts_with(&format!("{base}/")) {
+            return url.to_string();
+        }
+        match url.split_once('?') {
+            Some((_, q)) => format!("{base}{path}?{q}"),
+            None => format!("{base}{path}"),
+        }
+    }
+
+    /// Sends one request with pacing and retries; `Ok` only for a 2xx answer.
+    async fn execute(
+        &self,
+        method: Method,
+        path: &str,
+        target: Target<'_>,
+        body: Option<&Value>,
+    ) -> Result<Answer, GitlabError> {
+        let inner = &self.inner;
+        let first_try = Instant::now();
+        let mut attempt: u32 = 0;
+        loop {
+            attempt += 1;
+            let ticket = inner.pacer.acquire().await;
+            self.count(&method);
+            let mut request = match &target {
+                Target::Query(q) => {
+                    let r = inner
+                        .http
+                        .request(method.clone(), format!("{}{path}", inner.api_url));
+                    if q.is_empty() {
+                        r
+                    } else {
+                        r.query(q)
+                    }
+                }
+                Target::Url(url) => inner.http.request(method.clone(), *url),
+            };
+            if let Some(b) = body {
+                request = request.json(b);
+            }
+            let sent = Instant::now();
+            let failure = match request.send().await {
+                Ok(response) => {
+                    let status = response.status();
+                    let headers = response.headers().clone();
+                    let observation = pace::observation_from_headers(&headers, epoch_now());
+                    inner.pacer.finish(ticket, observation);
+                    if status == StatusCode::TOO_MANY_REQUESTS {
+                        inner.throttled.fetch_add(1, Ordering::Relaxed);
+                    }
+                    let read = response.bytes().await.map(|b| b.to_vec());
+                    debug!("{method} {path} → {} in {:?}", status.as_u16(), sent.elapsed());
+                    match read {
+                        Ok(body) if status.is_success() => {
+                            return Ok(Answer {
+                                status,
+                                headers,
+                                body,
+                            })
+                        }
+                        Ok(body) => Failure::Status(Answer {
+                            status,
+                            headers,
+                            body,
+                        }),
+                        Err(e) if e.is_timeout() => Failure::Timeout,
+                        Err(e) => Failure::Io(error_chain(&e)),
+                    }
+                }
+                Err(e) => {
+                    drop(ticket);
+                    debug!("{method} {path} → no answer in {:?}", sent.elapsed());
+                    if e.is_builder() {
+                        Failure::Fatal(error_chain(&e))
+                    } else if e.is_timeout() {
+                        Failure::Timeout
+                    } else if e.is_connect() {
+                        Failure::Connect(error_chain(&e))
+                    } else {
+                        Failure::Io(error_chain(&e))
+                    }
+                }
+            };
+
+            let retryable = match &failure {
+                Failure::Status(a) => retry::is_retryable_status(a.status.as_u16()),
+                Failure::Fatal(_) => false,
+                Failure::Connect(_) | Failure::Timeout | Failure::Io(_) => true,
+            };
+            if !retryable || attempt > inner.max_retries {
+                return Err(self.final_error(&method, path, body, failure, attempt));
+            }
+            let hints = match &failure {
+                Failure::Status(a) => retry::hints_from_headers(&a.headers, epoch_now()),
+                _ => retry::RetryHints::default(),
+            };
+            let cap = retry::MAX_BACKOFF.min(inner.max_retry_time);
+            let wait = retry::retry_wait(attempt, &hints, inner.backoff_base, cap, fastrand::f64());
+            if first_try.elapsed() + wait > inner.max_retry_time {
+                return Err(self.final_error(&method, path, body, failure, attempt));
+            }
+            if matches!(&failure, Failure::Status(a) if a.status == StatusCode::TOO_MANY_REQUESTS) {
+                // Everyone waits, not just this task: the budget is shared (§7).
+                inner.pacer.throttled(Instant::now() + wait);
+            }
+            warn!(
+                "{method} {path}: {}; retry {attempt} of {} in {wait:?}",
+                self.describe_failure(&failure),
+                inner.max_retries
+            );
+            tokio::time::sleep(wait).await;
+        }
+    }
+
+    fn final_error(
+        &self,
+        method: &Method,
+        path: &str,
+        body: Option<&Value>,
+        failure: Failure,
+        attempts: u32,
+    ) -> GitlabError {
+        let transient = |last: String| GitlabError::Transient {
+            method: method.to_string(),
+            path: path.to_string(),
+            attempts,
+            last,
+        };
+        match failure {
+            Failure::Status(a) if retry::is_retryable_status(a.status.as_u16()) => {
+                transient(self.describe_failure(&Failure::Status(a)))
+            }
+            Failure::Status(a) => error::from_status(
+                method.as_str(),
+                path,
+                a.status.as_u16(),
+                &a.body,
+                body,
+                &self.inner.token_origin,
+            ),
+            Failure::Connect(reason) | Failure::Fatal(reason) => GitlabError::Unreachable {
+                url: self.inner.api_url.clone(),
+                reason,
+            },
+            f @ (Failure::Timeout | Failure::Io(_)) => transient(self.describe_failure(&f)),
+        }
+    }
+
+    fn describe_failure(&self, failure: &Failure) -> String {
+        match failure {
+            Failure::Status(a) => format!(
+                "HTTP {}: {}",
+                a.status,
+                error::error_message(&String::from_utf8_lossy(&a.body))
+            ),
+            Failure::Connect(r) => format!("cannot connect: {r}"),
+            Failure::Timeout => format!("no answer within {:?}", self.inner.timeout),
+            Failure::Io(r) | Failure::Fatal(r) => r.clone(),
+        }
+    }
+
+    fn count(&self, method: &Method) {
+        if let Some(i) = METHODS.iter().position(|m| *m == method.as_str()) {
+            self.inner.counts[i].fetch_add(1, Ordering::Relaxed);
+        }
+    }
+}
+
+fn owned(query: &[(&str, String)]) -> Vec<(String, String)> {
+    query.iter().map(|(k, v)| (k.to_string(), v.clone())).collect()
+}
+
+/// The query of a list request: `per_page=100` unless the caller chose a size.
+fn paged_query(query: &[(&str, String)]) -> Vec<(String, String)> {
+    let mut query = owned(query);
+    if !query.iter().any(|(k, _)| k == "per_page") {
+        query.push(("per_page".into(), PER_PAGE.into()));
+    }
+    query
+}
+
+/// The page a list request asks for (1 unless the caller set `page`).
+fn page_number(query: &[(String, String)]) -> u64 {
+    query
+        .iter()
+        .find(|(k, _)| k == "page")
+        .and_then(|(_, v)| v.parse().ok())
+        .unwrap_or(1)
+}
+
+fn set_page(query: &mut Vec<(String, String)>, page: u64) {
+    query.retain(|(k, _)| k != "page");
+    query.push(("page".into(), page.to_string()));
+}
+
+/// `X-Total-Pages`, when GitLab counted (up to 10,000 records, gitlab-api.md §6).
+fn total_pages(headers: &HeaderMap) -> Option<u64> {
+    retry::header_str(headers, "x-total-pages").and_then(|v| v.parse().ok())
+}
+
+fn decode<T: DeserializeOwned>(method: &str, path: &str, body: &[u8]) -> Result<T, GitlabError> {
+    serde_json::from_slice(body).map_err(|e| {
+        let text = String::from_utf8_lossy(body);
+        let start = error::shorten(text.trim(), 60);
+        GitlabError::Decode {
+            method: method.to_string(),
+            path: path.to_string(),
+            reason: format!("{e} (the answer starts with: {start:?})"),
+        }
+    })
+}
+
+/// What comes after this page (gitlab-api.md §6).
+#[derive(Debug, PartialEq, Eq)]
+enum NextPage {
+    Done,
+    Page(u64),
+    Link(String),
+}
+
+fn next_page(headers: &HeaderMap) -> NextPage {
+    if let Some(v) = retry::header_str(headers, "x-next-page") {
+        if v.is_empty() {
+            return NextPage::Done;
+        }
+        if let Ok(n) = v.parse() {
+            return NextPage::Page(n);
+        }
+        // Keyset mode may put something else there: use Link.
+    }
+    let links: Vec<&str> = headers
+        .get_all(reqwest::header::LINK)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .collect();
+    match links.iter().find_map(|l| link_next(l)) {
+        Some(url) => NextPage::Link(url),
+        None => NextPage::Done,
+    }
+}
+
+/// The `rel="next"` URL of a `Link` header: `<url>; rel="next", <url>; rel="last"`.
+fn link_next(header: &str) -> Option<String> {
+    let mut rest = header;
+    while let Some(open) = rest.find('<') {
+        let after = &rest[open + 1..];
+        let close = after.find('>')?;
+        let url = &after[..close];
+        let params_end = after[close..].find('<').map_or(after.len(), |i| close + i);
+        let params = &after[close + 1..params_end];
+        let is_next = params.split(';').any(|p| {
+            let p = p.trim().trim_end_matches(',').trim();
+            p.strip_prefix("rel=")
+                .map(|v| v.trim_matches('"').split_whitespace().any(|r| r == "next"))
+                .unwrap_or(false)
+        });
+        if is_next {
+            return Some(url.to_string());
+        }
+        rest = &after[params_end..];
+    }
+    None
+}
+
+/// Follows redirects (moved projects answer with one, §1) only within the
+/// original scheme, host and port: reqwest would carry `PRIVATE-TOKEN` to any host.
+fn same_origin_redirects() -> reqwest::redirect::Policy {
+    reqwest::redirect::Policy::custom(|attempt| {
+        let same = attempt.previous().first().is_some_and(|first| {
+            first.scheme() == attempt.url().scheme()
+                && first.host_str() == attempt.url().host_str()
+                && first.port_or_known_default() == attempt.url().port_or_known_default()
+        });
+        if !same || attempt.previous().len() >= 5 {
+            attempt.stop()
+        } else {
+            attempt.follow()
+        }
+    })
+}
+
+fn read_ca_file(path: &std::path::Path) -> Result<Vec<reqwest::Certificate>, String> {
+    let shown = path.display();
+    let pem = std::fs::read(path)
+        .map_err(|e| format!("cannot read the CA file {shown} (CI_SERVER_TLS_CA_FILE): {e}"))?;
+    let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| {
+        format!(
+            "the CA file {shown} (CI_SERVER_TLS_CA_FILE) is not valid PEM: {}",
+            error_chain(&e)
+        )
+    })?;
+    if certs.is_empty() {
+        return Err(format!(
+            "the CA file {shown} (CI_SERVER_TLS_CA_FILE) holds no PEM certificate"
+        ));
+    }
+    Ok(certs)
+}
+
+/// An error and its causes on one line ("error sending request …: Connection refused").
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut out = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        let text = s.to_string();
+        if !out.contains(&text) {
+            out.push_str(": ");
+            out.push_str(&text);
+        }
+        source = s.source();
+    }
+    out
+}
+
+/// The local clock, only to read `RateLimit-Reset` when an answer has no `Date`.
+fn epoch_now() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests;
