@@ -310,7 +310,9 @@ pub struct World {
     ids: Ids,
     /// The user the builder acts as (seeded issues' author, events' user).
     seed_user: u64,
-    pub faults: Faults,
+    /// Reached only through `faults`/`faults_mut` (one way for tests, the control
+    /// API and the pipeline alike).
+    faults: Faults,
     pub(crate) log: Vec<LoggedRequest>,
 }
 
@@ -367,8 +369,12 @@ impl World {
         at
     }
 
+    /// The fault settings: `world.faults_mut().fail_next(1, 503)`.
     pub fn faults_mut(&mut self) -> &mut Faults {
         &mut self.faults
+    }
+    pub fn faults(&self) -> &Faults {
+        &self.faults
     }
 
     /// The request log (also reachable as `Sandbox::requests`).
