@@ -1,6 +1,6 @@
 //! `/_sandbox/*`: control endpoints for out-of-process users (`wowctl sandbox`):
-//! the request log, a state dump, the clock and the fault settings. No auth, not
-//! logged, never reachable under /api/v4.
+//! the request log, a state dump, the clock and the fault settings (the list is
+//! in the sandbox's module doc). No auth, not logged, never reachable under /api/v4.
 
 use super::faults::{Fault, Target};
 use super::params::parse_time;
@@ -38,7 +38,14 @@ fn state(w: &World) -> Value {
             v
         }).collect::<Vec<_>>(),
         "events": w.events.values().flatten().map(|e| w.event_json(e)).collect::<Vec<_>>(),
+        "notes": notes_json(w),
     })
+}
+
+fn notes_json(w: &World) -> Vec<Value> {
+    let mut notes: Vec<_> = w.notes.values().flatten().collect();
+    notes.sort_by_key(|n| n.id);
+    notes.into_iter().map(|n| w.note_json(n)).collect()
 }
 
 fn body_object(body: &[u8]) -> Result<serde_json::Map<String, Value>, ApiError> {

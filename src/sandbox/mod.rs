@@ -26,6 +26,7 @@
 mod control;
 mod faults;
 mod json;
+mod notes;
 mod pagination;
 mod params;
 mod reply;
@@ -36,8 +37,8 @@ mod writes;
 
 pub use faults::{Fault, Faults, Target};
 pub use state::{
-    EventRec, GroupRec, IssueRec, IssueSpec, LabelRec, MilestoneRec, MilestoneSpec, Owner, ProjectRec, Role,
-    TokenInfo, UserRec, World,
+    EventRec, GroupRec, IssueRec, IssueSpec, LabelRec, MilestoneRec, MilestoneSpec, NoteRec, Owner,
+    ProjectRec, Role, TokenInfo, TokenKind, UserRec, World,
 };
 
 use axum::body::{Body as HttpBody, Bytes};
@@ -333,18 +334,20 @@ fn authenticated(
     content_type: &str,
     body: &[u8],
 ) -> Reply {
-    let presented = headers
-        .get("private-token")
-        .and_then(|v| v.to_str().ok())
-        .or_else(|| {
-            headers
-                .get("authorization")
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.strip_prefix("Bearer "))
-        });
+    let private = headers.get("private-token").and_then(|v| v.to_str().ok());
+    let presented = private.or_else(|| {
+        headers
+            .get("authorization")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+    });
     let Some(token) = presented.and_then(|t| w.tokens.get(t)).cloned() else {
         return ApiError::unauthorized().into();
     };
+    // GitLab looks a PRIVATE-TOKEN up among access tokens only (§8).
+    if private.is_some() && token.kind == TokenKind::OAuth {
+        return ApiError::unauthorized().into();
+    }
     if token.revoked {
         return Reply::json(
             401,

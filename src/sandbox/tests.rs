@@ -784,3 +784,5 @@ async fn serve_binds_reports_its_address_and_answers() {
     );
     server.abort();
 }
+
+mod publishing;
