@@ -30,12 +30,14 @@ mod notes;
 mod pagination;
 mod params;
 mod reply;
+mod request_log;
 mod routes;
 pub mod seed;
 mod state;
 mod writes;
 
 pub use faults::{Fault, Faults, Target};
+pub use request_log::LoggedRequest;
 pub use state::{
     EventRec, GroupRec, IssueRec, IssueSpec, LabelRec, MilestoneRec, MilestoneSpec, NoteRec, Owner,
     ProjectRec, Role, TokenInfo, TokenKind, UserRec, World,
@@ -48,32 +50,11 @@ use axum::response::Response;
 use axum::Router;
 use params::Params;
 use reply::{ApiError, Body, Reply};
+use request_log::is_write;
 use routes::ApiRequest;
 use std::future::IntoFuture;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard};
-
-/// One /api/v4 request as the sandbox answered it (faulted ones included).
-#[derive(Clone, Debug, serde::Serialize)]
-pub struct LoggedRequest {
-    pub method: String,
-    /// The path as received, still percent-encoded (`/api/v4/projects/g%2Fp/issues`).
-    pub path: String,
-    /// The raw query string, without `?`.
-    pub query: String,
-    /// 0 when the sandbox never answered (`Fault::Silent`).
-    pub status: u16,
-}
-
-impl LoggedRequest {
-    pub fn is_write(&self) -> bool {
-        is_write(&self.method)
-    }
-}
-
-fn is_write(method: &str) -> bool {
-    matches!(method, "POST" | "PUT" | "PATCH" | "DELETE")
-}
 
 type Shared = Arc<Mutex<World>>;
 

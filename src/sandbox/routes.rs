@@ -75,7 +75,7 @@ pub fn dispatch(w: &mut World, req: &ApiRequest) -> Result<Reply, ApiError> {
         }
         ("POST", ["projects", id, "issues", iid, "notes"]) => {
             let issue_id = find_issue(w, project(w, id)?, iid)?.id;
-            w.api_create_note(issue_id, p, actor)
+            w.api_create_note(issue_id, p, actor.user_id)
         }
         ("GET", ["projects", id, "issues", iid]) => {
             let pid = project(w, id)?;

@@ -8,7 +8,7 @@
 //! advances by one second so that timestamps are strictly ordered.
 
 use super::faults::Faults;
-use super::LoggedRequest;
+use super::request_log::LoggedRequest;
 use crate::gitlab::model::{
     EventAction, Issue, IssueState, Label, Milestone, MilestoneEvent, MilestoneState, References, User,
 };
