@@ -1,7 +1,8 @@
 //! `/_sandbox/*`: control endpoints for out-of-process users (`wowctl sandbox`):
-//! the request log, a state dump, the clock and the fault settings. No auth, not
-//! logged, never reachable under /api/v4.
+//! the request log, a state dump, the clock and the fault settings (the list is
+//! in the sandbox's module doc). No auth, not logged, never reachable under /api/v4.
 
+use super::faults::{Fault, Target};
 use super::params::parse_time;
 use super::reply::{ApiError, Reply};
 use super::state::World;
@@ -37,7 +38,14 @@ fn state(w: &World) -> Value {
             v
         }).collect::<Vec<_>>(),
         "events": w.events.values().flatten().map(|e| w.event_json(e)).collect::<Vec<_>>(),
+        "notes": notes_json(w),
     })
+}
+
+fn notes_json(w: &World) -> Vec<Value> {
+    let mut notes: Vec<_> = w.notes.values().flatten().collect();
+    notes.sort_by_key(|n| n.id);
+    notes.into_iter().map(|n| w.note_json(n)).collect()
 }
 
 fn body_object(body: &[u8]) -> Result<serde_json::Map<String, Value>, ApiError> {
@@ -61,9 +69,38 @@ fn set_clock(w: &mut World, body: &[u8]) -> Result<Reply, ApiError> {
 /// Keys (all optional): `latency_ms`, `fail_next` {count, status} or a count,
 /// `throttle_next` {count, retry_after} or a count, `throttle_every` {every, retry_after},
 /// `write_cap` (number or null), `rate_limit` (number or null), `malformed_next`,
-/// `reset_after_header`, `clear` (true: drop every fault first).
+/// `reset_after_header`, `clear` (true: drop every fault first), and the targeted
+/// ones, each a count or an object with `count` (default 1) and optional `method`
+/// and `path` (see `Target`): `fail_matching` {method, path, count, status (default
+/// 500)}, `html_next`, `redirect_next` {count, location (required)}, `silent_next`.
 fn set_faults(w: &mut World, body: &[u8]) -> Result<Reply, ApiError> {
     let o = body_object(body)?;
+    // The targeted keys are checked first, so a bad one changes nothing.
+    let mut targeted = Vec::new();
+    for key in ["fail_matching", "html_next", "redirect_next", "silent_next"] {
+        let Some(v) = o.get(key) else { continue };
+        let (target, count) = targeted_spec(key, v)?;
+        let fault = match key {
+            "fail_matching" => {
+                let status = v.get("status").and_then(Value::as_u64).unwrap_or(500);
+                match u16::try_from(status).ok().filter(|s| (400..600).contains(s)) {
+                    Some(s) => Fault::Fail(s),
+                    None => {
+                        return Err(ApiError::bad_request_error(
+                            "fail_matching.status must be 400-599",
+                        ))
+                    }
+                }
+            }
+            "html_next" => Fault::Html,
+            "redirect_next" => match v.get("location").and_then(Value::as_str) {
+                Some(l) if !l.is_empty() => Fault::Redirect(l.to_string()),
+                _ => return Err(ApiError::bad_request_error("redirect_next.location is missing")),
+            },
+            _ => Fault::Silent,
+        };
+        targeted.push((target, count, fault));
+    }
     let num = |v: &Value, key: &str| v.get(key).and_then(Value::as_u64).unwrap_or(0);
     let f = w.faults_mut();
     if o.get("clear").and_then(Value::as_bool) == Some(true) {
@@ -112,5 +149,23 @@ fn set_faults(w: &mut World, body: &[u8]) -> Result<Reply, ApiError> {
     if let Some(n) = o.get("reset_after_header").and_then(Value::as_u64) {
         f.reset_after_header(n as usize);
     }
+    for (target, count, fault) in targeted {
+        f.inject(target, count, fault);
+    }
     Ok(Reply::ok(json!({ "ok": true })))
+}
+
+/// A bare count (every request) or `{count, method, path}`.
+fn targeted_spec(key: &str, v: &Value) -> Result<(Target, usize), ApiError> {
+    if let Some(n) = v.as_u64() {
+        return Ok((Target::any(), n as usize));
+    }
+    let Some(o) = v.as_object() else {
+        return Err(ApiError::bad_request_error(&format!(
+            "{key} must be a count or an object"
+        )));
+    };
+    let text = |k: &str| o.get(k).and_then(Value::as_str).unwrap_or("");
+    let count = o.get("count").and_then(Value::as_u64).unwrap_or(1) as usize;
+    Ok((Target::matching(text("method"), text("path")), count))
 }

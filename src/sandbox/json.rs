@@ -1,9 +1,9 @@
 //! GitLab's JSON shapes for the sandbox's records (gitlab-api.md §2–§5, §8):
-//! milestone, issue, user, label, resource milestone event, project, group.
+//! milestone, issue, user, label, resource milestone event, note, project, group.
 //!
 //! Pure views over `World`; they never change it.
 
-use super::state::{EventRec, IssueRec, LabelRec, MilestoneRec, Owner, UserRec, World};
+use super::state::{EventRec, IssueRec, LabelRec, MilestoneRec, NoteRec, Owner, UserRec, World};
 use serde_json::{json, Value};
 
 impl World {
@@ -67,9 +67,9 @@ impl World {
             "author": self.user_json_by_id(i.author),
             "type": "ISSUE",
             "issue_type": "issue",
-            "user_notes_count": 0,
+            "user_notes_count": self.notes.get(&i.id).map_or(0, |n| n.iter().filter(|n| !n.system).count()),
             "due_date": Value::Null,
-            "confidential": false,
+            "confidential": i.confidential,
             "web_url": self.issue_web_url(i),
             "references": {
                 "short": format!("#{}", i.iid),
@@ -90,6 +90,30 @@ impl World {
             "milestone": self.milestones.get(&e.milestone_id).map_or(Value::Null, |m| self.milestone_json(m)),
             "action": e.action,
             "state": e.state,
+        })
+    }
+
+    /// A note on an issue (GitLab's `Entities::Note`).
+    pub(crate) fn note_json(&self, n: &NoteRec) -> Value {
+        let issue = self.issues.get(&n.issue_id);
+        json!({
+            "id": n.id,
+            "type": Value::Null,
+            "body": n.body,
+            "author": self.user_json_by_id(n.author),
+            "created_at": n.created_at,
+            "updated_at": n.updated_at,
+            "system": n.system,
+            "noteable_id": n.issue_id,
+            "noteable_type": "Issue",
+            "noteable_iid": issue.map(|i| i.iid),
+            "project_id": issue.map(|i| i.project_id),
+            "resolvable": false,
+            "confidential": false,
+            "internal": false,
+            "imported": false,
+            "imported_from": "none",
+            "commands_changes": {},
         })
     }
 

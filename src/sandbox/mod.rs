@@ -1,28 +1,46 @@
 //! The simulated GitLab ("sandbox"): an axum server on 127.0.0.1 that implements,
 //! statefully, the part of GitLab's REST API v4 that wowctl uses, with GitLab's
-//! quirks (gitlab-api.md §1–§9), fault injection and built-in seeds. Tests,
+//! quirks (gitlab-api.md §1–§10b), fault injection and built-in seeds. Tests,
 //! `wowctl demo` and `wowctl sandbox` run against it.
 //!
 //! This file is the request pipeline: control endpoints, then for /api/v4 the
 //! rate limit, injected faults, authentication, the route, and the request log.
 //! It must never log or echo a token. The world's clock (not the wall clock) stamps
 //! every object; each applied write advances it by one second.
+//!
+//! In process, a test reaches the world with `Sandbox::world(|w| ..)` and the
+//! faults only as `w.faults_mut()`. Out of process (`wowctl sandbox`), the control
+//! endpoints under `/_sandbox` (no token, not logged; `control.rs`) do the same:
+//!
+//! * `GET /_sandbox/requests` — the request log (method, path, query, status; 0 =
+//!   never answered); `DELETE` clears it.
+//! * `GET /_sandbox/state` — milestones, issues, labels, events and notes as JSON.
+//! * `POST /_sandbox/clock` `{"now": RFC 3339}` — sets the world's clock.
+//! * `POST /_sandbox/faults` — `{"fail_next": 2, "fail_status": 502}`,
+//!   `{"fail_matching": {"method": "POST", "path": "/notes", "count": 1, "status": 403}}`,
+//!   `{"html_next": 1}`, `{"redirect_next": {"count": 1, "location": URL}}`,
+//!   `{"silent_next": 1}`, `throttle_next`, `throttle_every`, `write_cap`,
+//!   `rate_limit`, `malformed_next`, `reset_after_header`, `latency_ms`, `clear`
+//!   (the keys are listed in `control::set_faults`).
 
 mod control;
 mod faults;
 mod json;
+mod notes;
 mod pagination;
 mod params;
 mod reply;
+mod request_log;
 mod routes;
 pub mod seed;
 mod state;
 mod writes;
 
-pub use faults::Faults;
+pub use faults::{Fault, Faults, Target};
+pub use request_log::LoggedRequest;
 pub use state::{
-    EventRec, GroupRec, IssueRec, IssueSpec, LabelRec, MilestoneRec, MilestoneSpec, Owner, ProjectRec,
-    TokenInfo, UserRec, World,
+    EventRec, GroupRec, IssueRec, IssueSpec, LabelRec, MilestoneRec, MilestoneSpec, NoteRec, Owner,
+    ProjectRec, TokenInfo, TokenKind, UserRec, World,
 };
 
 use axum::body::{Body as HttpBody, Bytes};
@@ -30,34 +48,13 @@ use axum::extract::State;
 use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, Uri};
 use axum::response::Response;
 use axum::Router;
-use faults::Fault;
 use params::Params;
 use reply::{ApiError, Body, Reply};
+use request_log::is_write;
 use routes::ApiRequest;
 use std::future::IntoFuture;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard};
-
-/// One /api/v4 request as the sandbox answered it (faulted ones included).
-#[derive(Clone, Debug, serde::Serialize)]
-pub struct LoggedRequest {
-    pub method: String,
-    /// The path as received, still percent-encoded (`/api/v4/projects/g%2Fp/issues`).
-    pub path: String,
-    /// The raw query string, without `?`.
-    pub query: String,
-    pub status: u16,
-}
-
-impl LoggedRequest {
-    pub fn is_write(&self) -> bool {
-        is_write(&self.method)
-    }
-}
-
-fn is_write(method: &str) -> bool {
-    matches!(method, "POST" | "PUT" | "PATCH" | "DELETE")
-}
 
 type Shared = Arc<Mutex<World>>;
 
@@ -174,7 +171,7 @@ async fn handle(
     if path != "/api/v4" && !path.starts_with("/api/v4/") {
         return to_response(ApiError::no_route().into(), false);
     }
-    let latency = lock(&shared).faults.latency;
+    let latency = lock(&shared).faults().latency;
     if !latency.is_zero() {
         tokio::time::sleep(latency).await;
     }
@@ -194,21 +191,31 @@ async fn handle(
             &content_type,
             &body,
         );
-        let capped = w.faults.write_cap.is_some();
-        if capped && is_write(method.as_str()) && (200..300).contains(&reply.status) {
-            w.faults.writes_applied += 1;
+        let faults = w.faults_mut();
+        if faults.write_cap.is_some() && is_write(method.as_str()) && (200..300).contains(&reply.status) {
+            faults.writes_applied += 1;
         }
+        let reset = reply.body != Body::Never && faults.take_reset();
         w.log.push(LoggedRequest {
             method: method.to_string(),
             path: path.clone(),
             query: query.clone(),
             status: reply.status,
         });
-        let reset = w.faults.take_reset();
         (reply, reset)
     };
+    if reply.body == Body::Never {
+        // Hold the connection without answering; the client's timeout ends it. The
+        // wait is bounded so a forgotten `wowctl sandbox` does not pile up tasks;
+        // a stopped sandbox drops it with its runtime.
+        tokio::time::sleep(SILENT_FOR).await;
+        return to_response(reply, true);
+    }
     to_response(reply, reset)
 }
+
+/// How long a `Silent` fault holds a request before dropping the connection.
+const SILENT_FOR: std::time::Duration = std::time::Duration::from_secs(600);
 
 /// Rate limit → injected fault → authentication → route.
 fn process(
@@ -220,12 +227,12 @@ fn process(
     content_type: &str,
     body: &[u8],
 ) -> Reply {
-    let limit = w.faults.rate_limit();
+    let limit = w.faults_mut().rate_limit();
     let mut reply = match &limit {
         Some(l) if l.exceeded => Reply::text(429, "Retry later")
             .header("Retry-After", l.retry_after.to_string())
             .header("RateLimit-ResetTime", l.reset_time.clone()),
-        _ => match w.faults.decide() {
+        _ => match w.faults_mut().decide(method, path) {
             Some(fault) => fault_reply(fault),
             None => authenticated(w, method, path, query, headers, content_type, body),
         },
@@ -242,12 +249,13 @@ fn fault_reply(fault: Fault) -> Reply {
             Reply::json(500, serde_json::json!({"message": "sandbox: write cap reached"}))
         }
         Fault::Fail(500) => Reply::json(500, serde_json::json!({"message": "500 Internal Server Error"})),
+        // GitLab's own refusals (403 on a write, 404, 409, 422) are JSON (§1).
+        Fault::Fail(status) if status < 500 => {
+            Reply::json(status, serde_json::json!({"message": format!("{status} {}", reason(status))}))
+        }
         // A proxy in front of GitLab answers with HTML, never JSON (§1).
         Fault::Fail(status) => {
-            let reason = StatusCode::from_u16(status)
-                .ok()
-                .and_then(|s| s.canonical_reason())
-                .unwrap_or("Error");
+            let reason = reason(status);
             Reply {
                 status,
                 body: Body::Raw(
@@ -265,7 +273,36 @@ fn fault_reply(fault: Fault) -> Reply {
             body: Body::Raw("application/json", "{\"id\": 1, \"title\": \"trunc".to_string()),
             headers: Vec::new(),
         },
+        // What GitLab's web UI answers a URL that is not under /api/v4.
+        Fault::Html => Reply {
+            status: 200,
+            body: Body::Raw(
+                "text/html",
+                "<!DOCTYPE html>\n<html lang=\"en\"><head><title>Sign in · GitLab</title></head>\n<body><main><h1>GitLab</h1><form action=\"/users/sign_in\" method=\"post\"></form></main></body></html>\n".to_string(),
+            ),
+            headers: Vec::new(),
+        },
+        Fault::Redirect(location) => Reply {
+            status: 302,
+            body: Body::Raw(
+                "text/html",
+                format!("<html><body>You are being <a href=\"{location}\">redirected</a>.</body></html>"),
+            ),
+            headers: vec![("Location".to_string(), location)],
+        },
+        Fault::Silent => Reply {
+            status: 0,
+            body: Body::Never,
+            headers: Vec::new(),
+        },
     }
+}
+
+fn reason(status: u16) -> &'static str {
+    StatusCode::from_u16(status)
+        .ok()
+        .and_then(|s| s.canonical_reason())
+        .unwrap_or("Error")
 }
 
 /// `PRIVATE-TOKEN` or `Authorization: Bearer` (§8); 401/403 shapes from §1.
@@ -278,18 +315,20 @@ fn authenticated(
     content_type: &str,
     body: &[u8],
 ) -> Reply {
-    let presented = headers
-        .get("private-token")
-        .and_then(|v| v.to_str().ok())
-        .or_else(|| {
-            headers
-                .get("authorization")
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.strip_prefix("Bearer "))
-        });
+    let private = headers.get("private-token").and_then(|v| v.to_str().ok());
+    let presented = private.or_else(|| {
+        headers
+            .get("authorization")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+    });
     let Some(token) = presented.and_then(|t| w.tokens.get(t)).cloned() else {
         return ApiError::unauthorized().into();
     };
+    // GitLab looks a PRIVATE-TOKEN up among access tokens only (§8).
+    if private.is_some() && token.kind == TokenKind::OAuth {
+        return ApiError::unauthorized().into();
+    }
     if token.revoked {
         return Reply::json(
             401,
@@ -330,7 +369,7 @@ fn to_response(reply: Reply, reset: bool) -> Response {
         Body::Json(v) => ("application/json", v.to_string()),
         Body::Text(t) => ("text/plain", t),
         Body::Raw(ct, t) => (ct, t),
-        Body::Empty => ("", String::new()),
+        Body::Empty | Body::Never => ("", String::new()),
     };
     let body = if reset {
         // Headers go out, then the connection dies before the body (a reset mid-response).

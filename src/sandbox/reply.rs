@@ -12,6 +12,8 @@ pub enum Body {
     /// A body with its own content type (HTML proxy pages, truncated JSON).
     Raw(&'static str, String),
     Empty,
+    /// No answer at all: the connection is held, then dropped (`Fault::Silent`).
+    Never,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -1,5 +1,6 @@
 //! The /api/v4 routes the sandbox serves: milestones, issues, resource milestone
-//! events, labels (project and group variants) and what `doctor` reads. Each
+//! events, notes, labels (project and group variants), the token's user and
+//! record. Each
 //! route resolves its path (numeric id or URL-encoded full path, gitlab-api.md §1),
 //! reads or calls a write in `writes.rs`, and paginates lists (§6).
 //!
@@ -63,6 +64,19 @@ pub fn dispatch(w: &mut World, req: &ApiRequest) -> Result<Reply, ApiError> {
             milestone_issues(w, owner(w, kind, id)?, milestone_id(mid)?, req)
         }
         ("GET", [kind, id, "issues"]) => list_issues(w, owner(w, kind, id)?, req),
+        ("POST", ["projects", id, "issues"]) => w.api_create_issue(project(w, id)?, p, actor),
+        ("GET", ["projects", id, "issues", iid, "notes"]) => {
+            let issue_id = find_issue(w, project(w, id)?, iid)?.id;
+            w.api_list_notes(issue_id, p, &url(w, req), req.query)
+        }
+        ("GET", ["projects", id, "issues", iid, "notes", note]) => {
+            let issue_id = find_issue(w, project(w, id)?, iid)?.id;
+            w.api_get_note(issue_id, note)
+        }
+        ("POST", ["projects", id, "issues", iid, "notes"]) => {
+            let issue_id = find_issue(w, project(w, id)?, iid)?.id;
+            w.api_create_note(issue_id, p, actor.user_id)
+        }
         ("GET", ["projects", id, "issues", iid]) => {
             let pid = project(w, id)?;
             let issue = find_issue(w, pid, iid)?;
@@ -162,11 +176,20 @@ fn current_user(w: &World, token: &TokenInfo) -> Reply {
         .get(&token.user_id)
         .map_or(Value::Null, |u| w.user_json(u));
     v["is_admin"] = json!(token.is_admin);
-    v["bot"] = json!(true);
+    v["bot"] = json!(token.kind.is_bot());
     Reply::ok(v)
 }
 
+/// The token's own record; a token kind without one is refused as GitLab's
+/// `SelfInformation` API does (a 400, although its docs list 404).
 fn token_self(w: &World, token: &TokenInfo) -> Reply {
+    if !token.kind.has_record() {
+        return ApiError::message(
+            400,
+            "400 Bad request - This endpoint requires token type to be a personal access token",
+        )
+        .into();
+    }
     let expired = token.expires_at.is_some_and(|d| d < w.now().date_naive());
     Reply::ok(json!({
         "id": token.id,
@@ -347,7 +370,8 @@ fn list_issues(w: &World, owner: Owner, req: &ApiRequest) -> Result<Reply, ApiEr
                 .map_err(|_| ApiError::bad_request_error("author_id is invalid"))?,
         ),
     };
-    let search = p.get("search").map(str::to_lowercase);
+    let search = p.get("search").filter(|s| !s.trim().is_empty());
+    let (in_title, in_description) = search_columns(p.get("in"));
     let (updated_after, updated_before) = (p.time("updated_after")?, p.time("updated_before")?);
     let (created_after, created_before) = (p.time("created_after")?, p.time("created_before")?);
     let order_by = p.get("order_by").unwrap_or("created_at");
@@ -406,8 +430,9 @@ fn list_issues(w: &World, owner: Owner, req: &ApiRequest) -> Result<Reply, ApiEr
         })
         .filter(|i| author.is_none_or(|a| i.author == a))
         .filter(|i| {
-            search.as_ref().is_none_or(|s| {
-                i.title.to_lowercase().contains(s) || i.description.to_lowercase().contains(s)
+            search.is_none_or(|s| {
+                (in_title && search_matches(s, &i.title))
+                    || (in_description && search_matches(s, &i.description))
             })
         })
         // All four time filters are inclusive (§3).
@@ -443,6 +468,43 @@ fn list_issues(w: &World, owner: Owner, req: &ApiRequest) -> Result<Reply, ApiEr
     ))
 }
 
+/// `in`: `title`, `description` or both joined by a comma; anything else (or
+/// nothing) means both (`Issuable.full_search`). Returns (title, description).
+fn search_columns(param: Option<&str>) -> (bool, bool) {
+    let parts: Vec<&str> = param.unwrap_or("").split(',').map(str::trim).collect();
+    let (title, description) = (parts.contains(&"title"), parts.contains(&"description"));
+    if title || description {
+        (title, description)
+    } else {
+        (true, true)
+    }
+}
+
+/// GitLab's issue search on one column (`Gitlab::SQL::Pattern`): every word of 3
+/// or more characters (a `"quoted phrase"` counts as one word) must occur in it,
+/// case-insensitively; a query without such a word must equal it as a whole.
+fn search_matches(query: &str, column: &str) -> bool {
+    let query = query.split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut words = Vec::new();
+    let mut rest = String::new();
+    for (i, part) in query.split('"').enumerate() {
+        // Odd parts sit between quotes (an unclosed quote is taken literally).
+        if i % 2 == 1 && query.matches('"').count() > i {
+            words.push(part.to_string());
+        } else {
+            rest.push_str(part);
+            rest.push(' ');
+        }
+    }
+    words.extend(rest.split_whitespace().map(str::to_string));
+    words.retain(|w| w.chars().count() >= 3);
+    let column = column.to_lowercase();
+    if words.is_empty() {
+        return column == query.to_lowercase();
+    }
+    words.iter().all(|w| column.contains(&w.to_lowercase()))
+}
+
 /// Project labels include the ancestor groups' unless `include_ancestor_groups=false` (§5).
 fn list_labels(w: &World, owner: Owner, req: &ApiRequest) -> Result<Reply, ApiError> {
     let p = &req.params;
@@ -465,4 +527,36 @@ fn list_labels(w: &World, owner: Owner, req: &ApiRequest) -> Result<Reply, ApiEr
         &url(w, req),
         req.query,
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn issue_search_follows_gitlab_patterns() {
+        let cases = [
+            ("report", "WoW report 2026-11-25", true),
+            ("REPORT 2026-11-25", "WoW report 2026-11-25", true),
+            ("report 2026-12-02", "WoW report 2026-11-25", false),
+            // Words are matched anywhere, in any order.
+            ("2026-11-25 wow", "WoW report 2026-11-25", true),
+            // A quoted phrase is one word.
+            ("\"wow report\"", "WoW report", true),
+            ("\"report wow\"", "WoW report", false),
+            // Short words are dropped; only short words: the whole must match.
+            ("wo report", "WoW report", true),
+            ("wo", "WoW", false),
+            ("wow ok", "WOW OK", true),
+            ("  report  ", "report", true),
+        ];
+        for (query, column, want) in cases {
+            assert_eq!(search_matches(query, column), want, "{query:?} in {column:?}");
+        }
+        assert_eq!(search_columns(None), (true, true));
+        assert_eq!(search_columns(Some("title")), (true, false));
+        assert_eq!(search_columns(Some("description")), (false, true));
+        assert_eq!(search_columns(Some("title,description")), (true, true));
+        assert_eq!(search_columns(Some("body")), (true, true));
+    }
 }

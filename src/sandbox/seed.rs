@@ -55,7 +55,16 @@ pub fn empty(now: DateTime<Utc>) -> World {
     base(now)
 }
 
-/// One demo issue's life: created (maybe in a milestone), moved, closed, touched.
+/// A note a seed writes: author, body, time, and whether GitLab wrote it.
+struct SeedNote {
+    author: &'static str,
+    body: &'static str,
+    at: DateTime<Utc>,
+    system: bool,
+}
+
+/// One demo issue's life: created (maybe in a milestone), moved, closed, touched,
+/// commented on.
 struct Plan {
     title: &'static str,
     labels: Vec<&'static str>,
@@ -65,6 +74,7 @@ struct Plan {
     moves: Vec<(Option<u64>, DateTime<Utc>)>,
     closed: Option<DateTime<Utc>>,
     touched: Option<DateTime<Utc>>,
+    notes: Vec<SeedNote>,
 }
 
 fn plan(title: &'static str, labels: &[&'static str], created: DateTime<Utc>) -> Plan {
@@ -77,6 +87,7 @@ fn plan(title: &'static str, labels: &[&'static str], created: DateTime<Utc>) ->
         moves: Vec::new(),
         closed: None,
         touched: None,
+        notes: Vec::new(),
     }
 }
 
@@ -101,10 +112,30 @@ impl Plan {
         self.touched = Some(at);
         self
     }
+    /// A person's comment. Seeds keep comments at or before the issue's last
+    /// update, so they never change what the audit sees in `updated_at`.
+    fn comment(mut self, author: &'static str, body: &'static str, at: DateTime<Utc>) -> Plan {
+        self.notes.push(SeedNote {
+            author,
+            body,
+            at,
+            system: false,
+        });
+        self
+    }
+    fn system_note(mut self, author: &'static str, body: &'static str, at: DateTime<Utc>) -> Plan {
+        self.notes.push(SeedNote {
+            author,
+            body,
+            at,
+            system: true,
+        });
+        self
+    }
 }
 
 /// Creates the issues in creation order (so iids grow with time), then replays
-/// their moves (events), closes and later activity.
+/// their moves (events), closes, later activity and notes.
 fn plant(w: &mut World, project: u64, mut plans: Vec<Plan>) {
     plans.sort_by_key(|p| p.created);
     for p in plans {
@@ -129,13 +160,26 @@ fn plant(w: &mut World, project: u64, mut plans: Vec<Plan>) {
                 issue.updated_at = issue.updated_at.max(at);
             }
         }
+        let mut notes = p.notes;
+        notes.sort_by_key(|n| n.at);
+        for n in notes {
+            if n.system {
+                w.add_system_note(project, iid, n.author, n.body, n.at);
+            } else {
+                w.add_note(project, iid, n.author, n.body, n.at);
+            }
+        }
     }
 }
 
 /// The demo tracker as it looked at the end of the previous week: `WoW` still
 /// holds last week (so a run at `now` rotates), `Next WoW` holds this week, eight
 /// closed weeks of history, one stray open `WoW ending ...` from long ago, ~60
-/// issues that trip every audit rule at least once.
+/// issues that trip every audit rule at least once. The outage and data-loss
+/// issues carry people's comments (never later than the issue's last update, so
+/// the audit's findings do not depend on them): the assigned outage was last
+/// commented on two hours ago, the data-loss report days ago, and the unassigned
+/// outage only by its reporter.
 pub fn demo(now: DateTime<Utc>) -> World {
     let mut w = base(now);
     let project = 1;
@@ -242,7 +286,12 @@ pub fn demo(now: DateTime<Utc>) -> World {
                 plan(third, &[OUTAGE, P1], start + d(3) + h(2))
                     .to("bob.sre")
                     .in_ms(ms)
-                    .closed(start + d(3) + h(6)),
+                    .closed(start + d(3) + h(6))
+                    .comment(
+                        "bob.sre",
+                        "Rolled back the change that triggered this; error rate is back to baseline. Closing after the postmortem notes are in.",
+                        start + d(3) + h(5),
+                    ),
             );
         } else {
             plans.push(
@@ -351,7 +400,23 @@ pub fn demo(now: DateTime<Utc>) -> World {
         )
         .to("bob.sre")
         .in_ms(wow)
-        .touched(now - h(2)),
+        .touched(now - h(2))
+        .comment(
+            "alice.ops",
+            "Uploads from the EU runners see p99 latency above 4 s since 03:00 UTC.",
+            p + d(4) + h(3) + m(20),
+        )
+        .system_note("bob.sre", "assigned to @bob.sre", p + d(4) + h(3) + m(31))
+        .comment(
+            "bob.sre",
+            "Taking this. The bucket lifecycle job runs at the same time; moving it off-peak as a first step.",
+            p + d(4) + h(3) + m(32),
+        )
+        .comment(
+            "bob.sre",
+            "Latency is back under 1 s with the lifecycle job moved. Keeping this open until tonight's peak passes; root cause still unknown.",
+            now - h(2),
+        ),
     ]);
     // `Next WoW` (this week), planned during last week.
     plans.extend([
@@ -386,14 +451,28 @@ pub fn demo(now: DateTime<Utc>) -> World {
     }
     // Hand-off cases: an unassigned outage, a data-loss report silent for days.
     plans.extend([
-        plan("Outage: webhook delivery delays", &[OUTAGE, P1], p + d(5) + h(22)),
+        plan("Outage: webhook delivery delays", &[OUTAGE, P1], p + d(5) + h(22)).comment(
+            "erin.net",
+            "Webhooks to the external CI are delayed by 20 minutes or more. Not sure who owns the webhook workers now.",
+            p + d(5) + h(22),
+        ),
         plan(
             "Missing CI artifacts after storage migration",
             &[DATA_LOSS, P2],
             p + d(2),
         )
         .to("dave.db")
-        .touched(p + d(3)),
+        .touched(p + d(3))
+        .comment(
+            "carol.dev",
+            "Artifacts of pipelines from before the migration return 404; the job logs are still there.",
+            p + d(2) + h(1),
+        )
+        .comment(
+            "dave.db",
+            "Restored most of them from the old bucket. About 200 jobs are still missing; I need the storage team to check the old node before it is wiped.",
+            p + d(3),
+        ),
     ]);
     // Backlog, in no milestone.
     plans.extend([
@@ -541,6 +620,38 @@ mod tests {
         assert!(issues
             .iter()
             .any(|i| i.has_label("outage") && i.assignees.is_empty() && i.is_open()));
+    }
+
+    #[test]
+    fn demo_comments_are_realistic_and_never_move_updated_at() {
+        let now = t("2026-01-07T09:00:00Z");
+        let w = demo(now);
+        let issues = w.issues(1);
+        for i in &issues {
+            for n in w.notes(1, i.iid) {
+                assert!(n.created_at <= i.updated_at, "{}: {}", i.title, n.body);
+            }
+        }
+        let last_comment = |title: &str| {
+            let issue = issues.iter().find(|i| i.title == title).unwrap();
+            let notes = w.notes(1, issue.iid);
+            let last = notes.iter().filter(|n| !n.system).map(|n| n.created_at).max();
+            (issue.updated_at, last, notes)
+        };
+        let (updated, last, notes) = last_comment("Outage: object storage latency spike");
+        assert_eq!(last, Some(updated));
+        assert!(notes.iter().any(|n| n.system && n.body == "assigned to @bob.sre"));
+        let (updated, last, _) = last_comment("Missing CI artifacts after storage migration");
+        assert_eq!(last, Some(updated));
+        assert!(now - updated > Duration::days(3));
+        let (_, last, notes) = last_comment("Outage: webhook delivery delays");
+        assert!(last.is_some() && notes.len() == 1);
+        // Commenters are people, never the token's bot user.
+        let bot = w.token_user(TOKEN).unwrap();
+        assert!(issues
+            .iter()
+            .flat_map(|i| w.notes(1, i.iid))
+            .all(|n| n.author != bot));
     }
 
     #[test]

@@ -1,5 +1,5 @@
 //! The sandbox's world: groups, projects, milestones, issues, labels, resource
-//! milestone events, users and tokens, plus the clock and the fault settings.
+//! milestone events, notes, users and tokens, plus the clock and the fault settings.
 //!
 //! The builder methods here set up scenarios directly and do NOT apply GitLab's
 //! validation (a test may want two `Next WoW` milestones, as two racing runs leave
@@ -8,7 +8,7 @@
 //! advances by one second so that timestamps are strictly ordered.
 
 use super::faults::Faults;
-use super::LoggedRequest;
+use super::request_log::LoggedRequest;
 use crate::gitlab::model::{
     AccessLevel, EventAction, Issue, IssueState, Label, Milestone, MilestoneEvent, MilestoneState,
     References, User,
@@ -95,6 +95,7 @@ pub struct IssueSpec {
     pub assignees: Vec<String>,
     /// Username of the author; defaults to the seed user.
     pub author: Option<String>,
+    pub confidential: bool,
     /// Defaults to the world's clock.
     pub created_at: Option<DateTime<Utc>>,
     /// Defaults to the latest of `created_at` and `closed_at`.
@@ -114,6 +115,7 @@ impl Default for IssueSpec {
             state: IssueState::Opened,
             assignees: Vec::new(),
             author: None,
+            confidential: false,
             created_at: None,
             updated_at: None,
             closed_at: None,
@@ -154,6 +156,42 @@ impl IssueSpec {
         self.closed_at = Some(at);
         self
     }
+    pub fn description(mut self, text: &str) -> Self {
+        self.description = text.to_string();
+        self
+    }
+    pub fn author(mut self, username: &str) -> Self {
+        self.author = Some(username.to_string());
+        self
+    }
+    pub fn confidential(mut self) -> Self {
+        self.confidential = true;
+        self
+    }
+}
+
+/// What kind of token it is. GitLab describes project, group and personal access
+/// tokens (all stored as personal access tokens) at `/personal_access_tokens/self`
+/// and refuses every other kind there (gitlab-api.md §10b).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum TokenKind {
+    Personal,
+    /// A project access token: a bot user (`/user` says `"bot": true`).
+    #[default]
+    ProjectAccess,
+    GroupAccess,
+    /// An OAuth token: accepted only as `Authorization: Bearer`, and without a
+    /// token record.
+    OAuth,
+}
+
+impl TokenKind {
+    pub fn has_record(self) -> bool {
+        self != TokenKind::OAuth
+    }
+    pub fn is_bot(self) -> bool {
+        matches!(self, TokenKind::ProjectAccess | TokenKind::GroupAccess)
+    }
 }
 
 /// A token and what GitLab says about it (doctor: `/user`, `/personal_access_tokens/self`).
@@ -167,6 +205,7 @@ pub struct TokenInfo {
     pub expires_at: Option<NaiveDate>,
     pub revoked: bool,
     pub is_admin: bool,
+    pub kind: TokenKind,
 }
 
 #[derive(Debug, Clone)]
@@ -213,6 +252,7 @@ pub struct IssueRec {
     pub milestone_id: Option<u64>,
     pub assignees: Vec<u64>,
     pub author: u64,
+    pub confidential: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -237,6 +277,20 @@ pub struct EventRec {
     pub state: IssueState,
 }
 
+/// A comment on an issue, or a system note GitLab wrote for a change.
+#[derive(Debug, Clone)]
+pub struct NoteRec {
+    pub id: u64,
+    pub issue_id: u64,
+    pub body: String,
+    pub author: u64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    /// Written by GitLab for an assignment, title, description or confidentiality
+    /// change (label, milestone and state changes are resource events instead).
+    pub system: bool,
+}
+
 #[derive(Debug, Clone)]
 pub struct UserRec {
     pub id: u64,
@@ -254,6 +308,7 @@ struct Ids {
     issue: u64,
     label: u64,
     event: u64,
+    note: u64,
     user: u64,
     token: u64,
 }
@@ -273,6 +328,8 @@ pub struct World {
     pub(crate) labels: BTreeMap<u64, LabelRec>,
     /// Issue id → its events, in id order.
     pub(crate) events: HashMap<u64, Vec<EventRec>>,
+    /// Issue id → its notes, in id (= creation) order.
+    pub(crate) notes: HashMap<u64, Vec<NoteRec>>,
     pub(crate) users: BTreeMap<u64, UserRec>,
     pub(crate) tokens: HashMap<String, TokenInfo>,
     /// Next iid per milestone owner and per project's issues.
@@ -281,7 +338,9 @@ pub struct World {
     ids: Ids,
     /// The user the builder acts as (seeded issues' author, events' user).
     seed_user: u64,
-    pub faults: Faults,
+    /// Reached only through `faults`/`faults_mut` (one way for tests, the control
+    /// API and the pipeline alike).
+    faults: Faults,
     pub(crate) log: Vec<LoggedRequest>,
 }
 
@@ -297,6 +356,7 @@ impl World {
             issue_index: HashMap::new(),
             labels: BTreeMap::new(),
             events: HashMap::new(),
+            notes: HashMap::new(),
             users: BTreeMap::new(),
             tokens: HashMap::new(),
             milestone_iids: HashMap::new(),
@@ -308,6 +368,7 @@ impl World {
                 issue: 100_000,
                 label: 200,
                 event: 9_000,
+                note: 5_000_000,
                 user: 0,
                 token: 0,
             },
@@ -338,8 +399,12 @@ impl World {
         at
     }
 
+    /// The fault settings: `world.faults_mut().fail_next(1, 503)`.
     pub fn faults_mut(&mut self) -> &mut Faults {
         &mut self.faults
+    }
+    pub fn faults(&self) -> &Faults {
+        &self.faults
     }
 
     /// The request log (also reachable as `Sandbox::requests`).
@@ -389,14 +454,25 @@ impl World {
                 expires_at: None,
                 revoked: false,
                 is_admin: false,
+                kind: TokenKind::default(),
             },
         );
         user_id
     }
 
-    /// Token metadata for doctor scenarios (scopes, expiry, revoked, admin, role).
+    /// Token metadata for doctor and publishing scenarios (scopes, `expires_at`,
+    /// revoked, admin, role, kind).
     pub fn token_mut(&mut self, token: &str) -> Option<&mut TokenInfo> {
         self.tokens.get_mut(token)
+    }
+
+    /// The token's user id, to tell wowctl's own notes from people's.
+    pub fn token_user(&self, token: &str) -> Option<u64> {
+        self.tokens.get(token).map(|t| t.user_id)
+    }
+
+    pub fn user(&self, id: u64) -> Option<&UserRec> {
+        self.users.get(&id)
     }
 
     // ---- groups and projects ----
@@ -660,6 +736,7 @@ impl World {
                 milestone_id: spec.milestone_id,
                 assignees,
                 author,
+                confidential: spec.confidential,
             },
         );
         self.issue_index.insert((spec.project_id, iid), id);
@@ -806,6 +883,31 @@ impl World {
         }
     }
 
+    // ---- notes (their API and builders are in notes.rs) ----
+
+    /// Stores a note with the next note id; returns the id.
+    pub(crate) fn push_note(
+        &mut self,
+        issue_id: u64,
+        author: u64,
+        body: &str,
+        at: DateTime<Utc>,
+        system: bool,
+    ) -> u64 {
+        self.ids.note += 1;
+        let id = self.ids.note;
+        self.notes.entry(issue_id).or_default().push(NoteRec {
+            id,
+            issue_id,
+            body: body.to_string(),
+            author,
+            created_at: at,
+            updated_at: at,
+            system,
+        });
+        id
+    }
+
     // ---- events ----
 
     /// The issue's milestone events as the API lists them: by id, omitting
@@ -836,7 +938,7 @@ impl World {
 }
 
 /// "jane.doe" → "Jane Doe", for users the builder invents.
-fn display_name(username: &str) -> String {
+pub(super) fn display_name(username: &str) -> String {
     username
         .split(['.', '_', '-'])
         .filter(|p| !p.is_empty())

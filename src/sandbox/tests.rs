@@ -589,7 +589,7 @@ async fn deleting_a_milestone_unsets_it_and_hides_its_events() {
 #[tokio::test]
 async fn write_cap_kills_every_later_request() {
     let t = T::demo();
-    t.sb.world(|w| w.faults.set_write_cap(1));
+    t.sb.world(|w| w.faults_mut().set_write_cap(1));
     assert_eq!(
         t.put("/projects/1/issues/1", json!({"title": "renamed"}))
             .await
@@ -606,7 +606,7 @@ async fn write_cap_kills_every_later_request() {
         500
     );
     assert_ne!(t.sb.world(|w| w.issue(1, 2)).unwrap().title, "x");
-    t.sb.world(|w| w.faults.clear_write_cap());
+    t.sb.world(|w| w.faults_mut().clear_write_cap());
     assert_eq!(t.get("/projects/1/issues/1").await.status, 200);
     assert_eq!(t.sb.write_count(), 2);
 }
@@ -614,14 +614,14 @@ async fn write_cap_kills_every_later_request() {
 #[tokio::test]
 async fn throttles_and_rate_limits_answer_429() {
     let t = T::new(seed::empty(now()));
-    t.sb.world(|w| w.faults.throttle_next(1, 0));
+    t.sb.world(|w| w.faults_mut().throttle_next(1, 0));
     let r = t.get("/projects/1/labels").await;
     assert_eq!(
         (r.status, r.text.as_str(), r.header("retry-after")),
         (429, "Retry later", Some("0"))
     );
     assert_eq!(t.get("/projects/1/labels").await.status, 200);
-    t.sb.world(|w| w.faults.rate_limit = Some(2));
+    t.sb.world(|w| w.faults_mut().rate_limit = Some(2));
     let r = t.get("/projects/1/labels").await;
     assert_eq!(r.header("ratelimit-limit"), Some("2"));
     assert_eq!(r.header("ratelimit-remaining"), Some("1"));
@@ -639,8 +639,8 @@ async fn throttles_and_rate_limits_answer_429() {
 async fn injected_failures_malformed_bodies_and_resets() {
     let t = T::demo();
     t.sb.world(|w| {
-        w.faults.fail_next(1, 502);
-        w.faults.malformed_next(1);
+        w.faults_mut().fail_next(1, 502);
+        w.faults_mut().malformed_next(1);
     });
     let r = t.get("/projects/1/issues").await;
     assert_eq!(r.status, 502);
@@ -649,7 +649,7 @@ async fn injected_failures_malformed_bodies_and_resets() {
     assert_eq!(r.status, 200);
     assert!(serde_json::from_str::<Value>(&r.text).is_err());
     // A reset after the write was applied: the client sees an error, the change stands.
-    t.sb.world(|w| w.faults.reset_after_header(1));
+    t.sb.world(|w| w.faults_mut().reset_after_header(1));
     let sent = t
         .http
         .put(format!("{}/projects/1/issues/1", t.sb.api_url()))
@@ -711,7 +711,7 @@ async fn control_endpoints_and_doctor_reads() {
         .await
         .unwrap();
     assert_eq!(t.get("/user").await.header("retry-after"), Some("3"));
-    assert_eq!(t.sb.world(|w| w.faults.write_cap), Some(5));
+    assert_eq!(t.sb.world(|w| w.faults().write_cap), Some(5));
     let state: Value = t
         .http
         .get(format!("{base}/_sandbox/state"))
@@ -784,3 +784,5 @@ async fn serve_binds_reports_its_address_and_answers() {
     );
     server.abort();
 }
+
+mod publishing;

@@ -1,20 +1,25 @@
 //! The API's writes and GitLab's rules for them: milestone title uniqueness and
 //! date validation, the non-atomic close-then-rename PUT (gitlab-api.md §2),
-//! silently dropped metadata for roles below Planner, ignored foreign
-//! `milestone_id`s and label-creating `add_labels` (§3), duplicate labels (§5).
+//! issue creation and edits with silently dropped metadata for roles below
+//! Planner, ignored foreign `milestone_id`s, label-creating `labels`/`add_labels`
+//! and the system notes of an edit (§3, §10b), duplicate labels (§5).
 //!
 //! Each write takes its time stamp from `World::tick` (one second per write).
 //! Nothing here knows about HTTP beyond `Params` in and `Reply`/`ApiError` out.
 
+use super::notes::{assignees_note, confidential_note, title_note, DESCRIPTION_NOTE};
 use super::params::Params;
 use super::reply::{ApiError, Reply};
-use super::state::{LabelRec, MilestoneRec, MilestoneSpec, Owner, World};
+use super::state::{IssueSpec, LabelRec, MilestoneRec, MilestoneSpec, Owner, World};
 use crate::gitlab::model::{AccessLevel, IssueState, MilestoneState};
 use chrono::NaiveDate;
 
 /// GitLab's colour for a label created on the fly by `add_labels`.
 const DEFAULT_LABEL_COLOR: &str = "#6699cc";
 const TITLE_TAKEN: &str = "already being used for another group or project milestone.";
+/// GitLab's limits on an issue's title and description (`Issuable`).
+const MAX_TITLE_CHARS: usize = 255;
+const MAX_DESCRIPTION_CHARS: usize = 1_048_576;
 
 /// Who is writing.
 #[derive(Debug, Clone, Copy)]
@@ -186,6 +191,80 @@ impl World {
             .ok_or_else(|| ApiError::not_found("Milestone"))
     }
 
+    /// POST issue (§3): any member may create one (author = the token's user);
+    /// `labels` creates missing project labels; metadata (labels, milestone,
+    /// assignees) from a caller below Planner is dropped, a foreign milestone
+    /// ignored, as on an edit. A milestone records an `add` event.
+    pub(crate) fn api_create_issue(
+        &mut self,
+        project: u64,
+        p: &Params,
+        actor: Actor,
+    ) -> Result<Reply, ApiError> {
+        let title = p
+            .get("title")
+            .ok_or_else(|| ApiError::bad_request_error("title is missing"))?
+            .trim()
+            .to_string();
+        check_issue_text(Some(&title), p.get("description"))?;
+        let milestone = milestone_param(p)?.flatten();
+        let assignees = assignees_param(p)?;
+        let at = self.tick();
+        let may_set_metadata = actor.role.can_plan();
+        let labels = if may_set_metadata {
+            self.ensure_labels(project, p.list("labels"))
+        } else {
+            Vec::new()
+        };
+        let (id, _) = self.add_issue(IssueSpec {
+            project_id: project,
+            title,
+            description: p.get("description").unwrap_or_default().to_string(),
+            labels,
+            confidential: p.bool("confidential"),
+            created_at: Some(at),
+            ..IssueSpec::default()
+        });
+        let known_users: Vec<u64> = self.users.keys().copied().collect();
+        if let Some(issue) = self.issues.get_mut(&id) {
+            issue.author = actor.user_id;
+            if let Some(ids) = assignees.filter(|_| may_set_metadata) {
+                issue.assignees = ids.into_iter().filter(|u| known_users.contains(u)).collect();
+            }
+        }
+        if let Some(m) = milestone.filter(|_| may_set_metadata) {
+            if self.milestone_visible(project, m) {
+                self.change_milestone(id, Some(m), actor.user_id, at);
+            }
+        }
+        Ok(Reply::json(201, self.issue_json(&self.issues[&id])))
+    }
+
+    /// A milestone the project may use: its own or an ancestor group's (§3).
+    fn milestone_visible(&self, project: u64, milestone: u64) -> bool {
+        let visible = self.visible_owners(Owner::Project(project));
+        self.milestones
+            .get(&milestone)
+            .is_some_and(|m| visible.contains(&m.owner))
+    }
+
+    /// The names sorted and deduplicated, creating the project labels that do
+    /// not exist yet (a typo becomes a label, §3).
+    fn ensure_labels(&mut self, project: u64, mut names: Vec<String>) -> Vec<String> {
+        names.sort();
+        names.dedup();
+        for name in &names {
+            if !self
+                .visible_labels(Owner::Project(project))
+                .iter()
+                .any(|l| &l.name == name)
+            {
+                self.add_label(Owner::Project(project), name, DEFAULT_LABEL_COLOR);
+            }
+        }
+        names
+    }
+
     /// PUT issue (§3). Metadata from a caller below Planner is dropped with a 200.
     pub(crate) fn api_update_issue(
         &mut self,
@@ -207,6 +286,7 @@ impl World {
             "state_event",
             "assignee_ids",
             "assignee_id",
+            "confidential",
         ];
         if !fields.iter().any(|f| p.has(f)) {
             return Err(ApiError::bad_request_error(
@@ -223,30 +303,11 @@ impl World {
                 ))
             }
         };
-        if p.get("title").is_some_and(|t| t.trim().is_empty()) {
-            return Err(ApiError::message(400, "")
-                .with_body(serde_json::json!({"message": {"title": ["can't be blank"]}})));
-        }
-        let milestone = match p.get("milestone_id") {
-            None => None,
-            Some("") | Some("0") => Some(None),
-            Some(v) => {
-                Some(Some(v.parse::<u64>().map_err(|_| {
-                    ApiError::bad_request_error("milestone_id is invalid")
-                })?))
-            }
-        };
-        let assignees = match (p.has("assignee_ids"), p.get("assignee_id")) {
-            (true, _) => Some(p.u64_list("assignee_ids")?),
-            (false, Some(v)) => Some(
-                p.u64_list("assignee_id")
-                    .map_err(|_| ApiError::bad_request_error(&format!("assignee_id {v} is invalid")))?,
-            ),
-            _ => None,
-        };
+        check_issue_text(p.get("title").map(str::trim), p.get("description"))?;
+        let milestone = milestone_param(p)?;
+        let assignees = assignees_param(p)?;
         let at = self.tick();
         let may_set_metadata = actor.role.can_plan();
-        let visible = self.visible_owners(Owner::Project(project));
 
         // Labels first (they may create project labels, §3).
         let mut new_labels = None;
@@ -258,20 +319,18 @@ impl World {
             set.extend(p.list("add_labels"));
             let remove = p.list("remove_labels");
             set.retain(|l| !remove.contains(l));
-            set.sort();
-            set.dedup();
-            for name in &set {
-                if !self
-                    .visible_labels(Owner::Project(project))
-                    .iter()
-                    .any(|l| &l.name == name)
-                {
-                    self.add_label(Owner::Project(project), name, DEFAULT_LABEL_COLOR);
-                }
-            }
-            new_labels = Some(set);
+            new_labels = Some(self.ensure_labels(project, set));
         }
         let known_users: Vec<u64> = self.users.keys().copied().collect();
+        let usernames = |w: &World, ids: &[u64]| -> Vec<String> {
+            ids.iter()
+                .filter_map(|u| w.users.get(u))
+                .map(|u| u.username.clone())
+                .collect()
+        };
+        let Some(before) = self.issues.get(&id).cloned() else {
+            return Err(ApiError::not_found("Issue"));
+        };
         let Some(issue) = self.issues.get_mut(&id) else {
             return Err(ApiError::not_found("Issue"));
         };
@@ -295,6 +354,10 @@ impl World {
                 changed = true;
             }
         }
+        if p.has("confidential") && p.bool("confidential") != issue.confidential {
+            issue.confidential = p.bool("confidential");
+            changed = true;
+        }
         match state {
             Some(IssueState::Closed) if issue.state == IssueState::Opened => {
                 issue.state = IssueState::Closed;
@@ -311,15 +374,29 @@ impl World {
         if changed {
             issue.updated_at = at;
         }
+        let after = issue.clone();
+        // System notes, in GitLab's order: title, description, assignees, confidentiality.
+        let mut system = Vec::new();
+        if after.title != before.title {
+            system.push(title_note(&before.title, &after.title));
+        }
+        if after.description != before.description {
+            system.push(DESCRIPTION_NOTE.to_string());
+        }
+        let (old, new) = (
+            usernames(self, &before.assignees),
+            usernames(self, &after.assignees),
+        );
+        system.extend(assignees_note(&old, &new));
+        if after.confidential != before.confidential {
+            system.push(confidential_note(after.confidential).to_string());
+        }
+        for body in system {
+            self.push_note(id, actor.user_id, &body, at, true);
+        }
         if let Some(target) = milestone.filter(|_| may_set_metadata) {
             // A milestone outside the project and its ancestor groups is ignored (§3).
-            let allowed = match target {
-                None => true,
-                Some(m) => self
-                    .milestones
-                    .get(&m)
-                    .is_some_and(|m| visible.contains(&m.owner)),
-            };
+            let allowed = target.is_none_or(|m| self.milestone_visible(project, m));
             if allowed {
                 self.change_milestone(id, target, actor.user_id, at);
             }
@@ -374,6 +451,55 @@ impl World {
         let label: &LabelRec = &self.labels[&id];
         Ok(Reply::json(201, self.label_json(label)))
     }
+}
+
+/// `milestone_id`: absent, cleared (`0` or empty) or an id.
+fn milestone_param(p: &Params) -> Result<Option<Option<u64>>, ApiError> {
+    match p.get("milestone_id") {
+        None => Ok(None),
+        Some("") | Some("0") => Ok(Some(None)),
+        Some(v) => v
+            .parse::<u64>()
+            .map(|m| Some(Some(m)))
+            .map_err(|_| ApiError::bad_request_error("milestone_id is invalid")),
+    }
+}
+
+/// `assignee_ids` (a list) or the deprecated single `assignee_id`.
+fn assignees_param(p: &Params) -> Result<Option<Vec<u64>>, ApiError> {
+    match (p.has("assignee_ids"), p.get("assignee_id")) {
+        (true, _) => Ok(Some(p.u64_list("assignee_ids")?)),
+        (false, Some(v)) => p
+            .u64_list("assignee_id")
+            .map(Some)
+            .map_err(|_| ApiError::bad_request_error(&format!("assignee_id {v} is invalid"))),
+        _ => Ok(None),
+    }
+}
+
+/// Model validation of an issue's title and description: `{"message":{field:[..]}}`.
+fn check_issue_text(title: Option<&str>, description: Option<&str>) -> Result<(), ApiError> {
+    let invalid = |field: &str, problem: String| {
+        ApiError::message(400, "").with_body(serde_json::json!({"message": {field: [problem]}}))
+    };
+    if let Some(t) = title {
+        if t.is_empty() {
+            return Err(invalid("title", "can't be blank".into()));
+        }
+        if t.chars().count() > MAX_TITLE_CHARS {
+            return Err(invalid(
+                "title",
+                format!("is too long (maximum is {MAX_TITLE_CHARS} characters)"),
+            ));
+        }
+    }
+    if description.is_some_and(|d| d.chars().count() > MAX_DESCRIPTION_CHARS) {
+        return Err(invalid(
+            "description",
+            format!("is too long (maximum is {MAX_DESCRIPTION_CHARS} characters)"),
+        ));
+    }
+    Ok(())
 }
 
 fn same_attributes(a: &MilestoneRec, b: &MilestoneRec) -> bool {

@@ -46,7 +46,7 @@ fn statuses(wow: &Wow, status: u16) -> usize {
 #[test]
 fn throttle_storm_with_retry_after_zero_is_retried_to_success() {
     let wow = wow();
-    wow.sandbox.world(|w| w.throttle_next(4, 0));
+    wow.sandbox.world(|w| w.faults_mut().throttle_next(4, 0));
     let out = wow.cmd(&["run"]).run().status(0);
     assert_eq!(statuses(&wow, 429), 4);
     assert_eq!(out.report()["rotation"]["status"], "rotated");
@@ -68,7 +68,7 @@ fn proxy_5xx_bursts_are_retried_to_success() {
     for status in [502u16, 503, 504] {
         let wow = wow();
         // A burst on the first request, then another one on a write later on.
-        wow.sandbox.world(|w| w.fail_next(3, status));
+        wow.sandbox.world(|w| w.faults_mut().fail_next(3, status));
         let out = wow.cmd(&["run"]).run().status(0);
         assert_eq!(statuses(&wow, status), 3, "{status}");
         assert_eq!(out.report()["rotation"]["status"], "rotated", "{status}");
@@ -81,7 +81,7 @@ fn proxy_5xx_bursts_are_retried_to_success() {
 fn burst_longer_than_max_retries_fails_clearly_and_still_writes_the_report() {
     let wow = wow();
     let cfg = config("api:\n  max_retries: 2\n");
-    wow.sandbox.world(|w| w.fail_next(3, 503));
+    wow.sandbox.world(|w| w.faults_mut().fail_next(3, 503));
     let out = wow
         .cmd(&["run"])
         .env("WOW_CONFIG", &config_path(&cfg))
@@ -117,7 +117,7 @@ fn burst_after_some_writes_reports_what_was_done() {
     // The first write lands, then GitLab answers 503 to everything for a while.
     let wow = wow();
     let cfg = config("api:\n  max_retries: 1\n");
-    wow.sandbox.world(|w| w.set_write_cap(1));
+    wow.sandbox.world(|w| w.faults_mut().set_write_cap(1));
     let out = wow
         .cmd(&["run"])
         .env("WOW_CONFIG", &config_path(&cfg))
@@ -133,7 +133,7 @@ fn burst_after_some_writes_reports_what_was_done() {
     assert!(actions.iter().any(|a| a["applied"] == false), "{actions:?}");
     assert!(!report["errors"].as_array().unwrap().is_empty());
     // And a re-run once GitLab is back completes it.
-    wow.sandbox.world(|w| w.clear_write_cap());
+    wow.sandbox.world(|w| w.faults_mut().clear_write_cap());
     let again = wow.cmd(&["run"]).run().status(0);
     assert_eq!(again.report()["rotation"]["status"], "resumed");
 }
@@ -141,7 +141,7 @@ fn burst_after_some_writes_reports_what_was_done() {
 #[test]
 fn connection_reset_mid_response_is_retried() {
     let wow = wow();
-    wow.sandbox.world(|w| w.reset_after_header(2));
+    wow.sandbox.world(|w| w.faults_mut().reset_after_header(2));
     let out = wow.cmd(&["run"]).run().status(0);
     assert_eq!(out.report()["rotation"]["status"], "rotated");
     requests_match(&wow, &out);
@@ -151,7 +151,7 @@ fn connection_reset_mid_response_is_retried() {
 fn connection_resets_beyond_the_retries_fail_without_panic() {
     let wow = wow();
     let cfg = config("api:\n  max_retries: 1\n");
-    wow.sandbox.world(|w| w.reset_after_header(2));
+    wow.sandbox.world(|w| w.faults_mut().reset_after_header(2));
     let out = wow
         .cmd(&["run"])
         .env("WOW_CONFIG", &config_path(&cfg))
@@ -169,7 +169,7 @@ fn connection_resets_beyond_the_retries_fail_without_panic() {
 #[test]
 fn a_body_that_is_not_json_names_the_request() {
     let wow = wow();
-    wow.sandbox.world(|w| w.malformed_next(1));
+    wow.sandbox.world(|w| w.faults_mut().malformed_next(1));
     let out = wow.cmd(&["run"]).run().status(1);
     assert!(
         out.stderr
@@ -189,7 +189,7 @@ fn a_response_slower_than_the_timeout_fails_clearly() {
     let cfg = config("api:\n  timeout: \"1s\"\n  max_retries: 0\n");
     // One request, 1.1 s: the smallest timeout the file allows is 1 s.
     wow.sandbox
-        .world(|w| w.set_latency(std::time::Duration::from_millis(1100)));
+        .world(|w| w.faults_mut().latency = std::time::Duration::from_millis(1100));
     let out = wow
         .cmd(&["run"])
         .env("WOW_CONFIG", &config_path(&cfg))
@@ -231,10 +231,10 @@ fn guest_milestone_write_is_refused_naming_the_planner_role() {
 fn guest_carry_over_silently_dropped_is_an_error_naming_the_role() {
     let wow = wow();
     // Milestone steps done by an earlier run (stopped after 3 writes), issues left behind.
-    wow.sandbox.world(|w| w.set_write_cap(3));
+    wow.sandbox.world(|w| w.faults_mut().set_write_cap(3));
     wow.cmd(&["run"]).run().status(1);
     wow.sandbox.world(|w| {
-        w.clear_write_cap();
+        w.faults_mut().clear_write_cap();
         w.token_mut(TOKEN).unwrap().role = AccessLevel::Guest;
     });
     let out = wow.cmd(&["run"]).run().status(1);
@@ -272,8 +272,8 @@ fn the_token_never_appears_at_any_verbosity() {
     wow.sandbox.world(|w| {
         w.add_token(SECRET, AccessLevel::Maintainer);
         // Warnings and retries in the log too.
-        w.throttle_next(1, 0);
-        w.fail_next(1, 502);
+        w.faults_mut().throttle_next(1, 0);
+        w.faults_mut().fail_next(1, 502);
     });
     let mut outs = Vec::new();
     for args in [
