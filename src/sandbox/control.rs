@@ -32,8 +32,8 @@ fn state(w: &World) -> Value {
         "labels": w.labels.values().map(|l| {
             let mut v = w.label_json(l);
             match l.owner {
-                super::state::Owner::Project(p) => v["project_id"] = json!(p),
-                super::state::Owner::Group(g) => v["group_id"] = json!(g),
+                super::spec::Owner::Project(p) => v["project_id"] = json!(p),
+                super::spec::Owner::Group(g) => v["group_id"] = json!(g),
             }
             v
         }).collect::<Vec<_>>(),

@@ -3,7 +3,9 @@
 //!
 //! Pure views over `World`; they never change it.
 
-use super::state::{EventRec, IssueRec, LabelRec, MilestoneRec, NoteRec, Owner, UserRec, World};
+use super::records::{EventRec, IssueRec, LabelRec, MilestoneRec, NoteRec, UserRec};
+use super::spec::Owner;
+use super::state::World;
 use serde_json::{json, Value};
 
 impl World {
@@ -201,7 +203,7 @@ fn text_color(color: &str) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sandbox::state::{IssueSpec, MilestoneSpec};
+    use crate::sandbox::spec::{IssueSpec, MilestoneSpec};
     use chrono::{DateTime, Utc};
 
     #[test]

@@ -29,19 +29,22 @@ mod json;
 mod notes;
 mod pagination;
 mod params;
+mod records;
 mod reply;
 mod request_log;
 mod routes;
 pub mod seed;
+mod spec;
 mod state;
 mod writes;
 
 pub use faults::{Fault, Faults, Target};
-pub use request_log::LoggedRequest;
-pub use state::{
-    EventRec, GroupRec, IssueRec, IssueSpec, LabelRec, MilestoneRec, MilestoneSpec, NoteRec, Owner,
-    ProjectRec, TokenInfo, TokenKind, UserRec, World,
+pub use records::{
+    EventRec, GroupRec, IssueRec, LabelRec, MilestoneRec, NoteRec, ProjectRec, TokenInfo, TokenKind, UserRec,
 };
+pub use request_log::LoggedRequest;
+pub use spec::{IssueSpec, MilestoneSpec, Owner};
+pub use state::World;
 
 use axum::body::{Body as HttpBody, Bytes};
 use axum::extract::State;

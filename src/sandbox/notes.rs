@@ -11,8 +11,9 @@
 
 use super::pagination::{page_range, paginate};
 use super::params::Params;
+use super::records::NoteRec;
 use super::reply::{ApiError, Reply};
-use super::state::{display_name, NoteRec, World};
+use super::state::{display_name, World};
 use chrono::{DateTime, Utc};
 
 /// GitLab's limit on a note's length (`Note::MAX_NOTE_LENGTH`).

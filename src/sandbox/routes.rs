@@ -8,8 +8,10 @@
 
 use super::pagination::{page_range, paginate};
 use super::params::Params;
+use super::records::{IssueRec, MilestoneRec, TokenInfo};
 use super::reply::{ApiError, Reply};
-use super::state::{IssueRec, MilestoneRec, Owner, TokenInfo, World};
+use super::spec::Owner;
+use super::state::World;
 use super::writes::Actor;
 use crate::gitlab::model::{IssueState, MilestoneState};
 use chrono::Duration;

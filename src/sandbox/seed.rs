@@ -5,7 +5,8 @@
 //! Weeks start Wednesday 00:00 UTC. Every time is derived from `now`; nothing here
 //! reads the wall clock. Seeds build records directly (no API rules, no clock ticks).
 
-use super::state::{IssueSpec, MilestoneSpec, Owner, World};
+use super::spec::{IssueSpec, MilestoneSpec, Owner};
+use super::state::World;
 use crate::gitlab::model::AccessLevel;
 use chrono::{DateTime, Duration, NaiveDate, Utc, Weekday};
 

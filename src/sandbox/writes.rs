@@ -9,8 +9,10 @@
 
 use super::notes::{assignees_note, confidential_note, title_note, DESCRIPTION_NOTE};
 use super::params::Params;
+use super::records::{LabelRec, MilestoneRec};
 use super::reply::{ApiError, Reply};
-use super::state::{IssueSpec, LabelRec, MilestoneRec, MilestoneSpec, Owner, World};
+use super::spec::{IssueSpec, MilestoneSpec, Owner};
+use super::state::World;
 use crate::gitlab::model::{AccessLevel, IssueState, MilestoneState};
 use chrono::NaiveDate;
 
