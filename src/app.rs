@@ -156,7 +156,7 @@ fn finish(settings: &Settings, mut report: Report, log: &Console) -> u8 {
 pub fn exit_code(report: &Report, fail_on_findings: bool) -> u8 {
     if !report.errors.is_empty() {
         EXIT_FAILED
-    } else if fail_on_findings && report.findings_count() > 0 {
+    } else if fail_on_findings && report.needing_a_person() > 0 {
         EXIT_FINDINGS
     } else {
         EXIT_OK

@@ -52,6 +52,8 @@ pub struct Applier<'a> {
     gl: &'a Client,
     scope: &'a Scope,
     dry_run: bool,
+    /// Told of each step as its outcome is known (the job log streams it).
+    progress: &'a (dyn Fn(&ActionRecord) + Sync),
     /// Ids of milestones created (or found created by a concurrent run), by title,
     /// so later steps can name them (`MilestoneTarget::Created`).
     created: HashMap<String, u64>,
@@ -60,12 +62,28 @@ pub struct Applier<'a> {
 const ROLE: &str = "the Planner role (or higher)";
 
 impl<'a> Applier<'a> {
-    pub fn new(gl: &'a Client, scope: &'a Scope, dry_run: bool) -> Self {
+    pub fn new(
+        gl: &'a Client,
+        scope: &'a Scope,
+        dry_run: bool,
+        progress: &'a (dyn Fn(&ActionRecord) + Sync),
+    ) -> Self {
         Applier {
             gl,
             scope,
             dry_run,
+            progress,
             created: HashMap::new(),
+        }
+    }
+
+    /// A dry run's step: recorded as planned, nothing sent.
+    fn planned(&self, step: &Step) -> Applied {
+        let record = ActionRecord::new(step, Outcome::Planned, None);
+        (self.progress)(&record);
+        Applied {
+            record,
+            milestone: None,
         }
     }
 
@@ -75,6 +93,17 @@ impl<'a> Applier<'a> {
             MilestoneTarget::Existing { id, .. } => Some(*id),
             MilestoneTarget::Created { title } => self.created.get(title).copied(),
         }
+    }
+
+    /// Steps that will not be sent because a step they depend on failed.
+    pub fn not_attempted(steps: &[Step]) -> Vec<Applied> {
+        steps
+            .iter()
+            .map(|s| Applied {
+                record: ActionRecord::new(s, Outcome::NotAttempted, None),
+                milestone: None,
+            })
+            .collect()
     }
 
     /// Applies steps one after another; after a failure the rest are not attempted
@@ -101,13 +130,7 @@ impl<'a> Applier<'a> {
     /// Results come back in the order of `steps`.
     pub async fn concurrent(&mut self, steps: &[Step]) -> Vec<Applied> {
         if self.dry_run {
-            return steps
-                .iter()
-                .map(|s| Applied {
-                    record: ActionRecord::new(s, Outcome::Planned, None),
-                    milestone: None,
-                })
-                .collect();
+            return steps.iter().map(|s| self.planned(s)).collect();
         }
         let this: &Applier<'a> = self;
         fan_out(this.gl.concurrency(), steps.iter(), |step| this.send(step)).await
@@ -115,10 +138,7 @@ impl<'a> Applier<'a> {
 
     pub async fn one(&mut self, step: &Step) -> Applied {
         if self.dry_run {
-            return Applied {
-                record: ActionRecord::new(step, Outcome::Planned, None),
-                milestone: None,
-            };
+            return self.planned(step);
         }
         let applied = self.send(step).await;
         if let (Step::Create { title, .. }, Some(m)) = (step, &applied.milestone) {
@@ -127,20 +147,20 @@ impl<'a> Applier<'a> {
         applied
     }
 
+    /// Sends one step and reports its outcome as soon as GitLab has answered.
     async fn send(&self, step: &Step) -> Applied {
-        match self.write(step).await {
+        let applied = match self.write(step).await {
             Ok((outcome, milestone)) => Applied {
                 record: ActionRecord::new(step, outcome, None),
                 milestone,
             },
-            Err(e) => {
-                log::warn!("{}: {e}", step.describe());
-                Applied {
-                    record: ActionRecord::new(step, Outcome::Failed, Some(e.to_string())),
-                    milestone: None,
-                }
-            }
-        }
+            Err(e) => Applied {
+                record: ActionRecord::new(step, Outcome::Failed, Some(e.to_string())),
+                milestone: None,
+            },
+        };
+        (self.progress)(&applied.record);
+        applied
     }
 
     fn milestones_path(&self) -> String {

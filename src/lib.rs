@@ -18,6 +18,7 @@ mod milestones;
 mod observe;
 mod report;
 mod rotation;
+mod run_error;
 pub mod sandbox;
 mod settings;
 mod step;

@@ -10,7 +10,7 @@
 //!
 //! Nothing here writes.
 
-use crate::gitlab::model::{Issue, Label, Milestone, MilestoneEvent, Scope};
+use crate::gitlab::model::{Issue, Label, Milestone, MilestoneEvent, Scope, TokenRecord};
 use crate::gitlab::{Client, GitlabError};
 use crate::milestones;
 use crate::settings::config::MilestoneTitles;
@@ -109,6 +109,21 @@ pub async fn milestones(
         milestones: all,
         issue_counts,
     })
+}
+
+/// The token's own record (`GET /personal_access_tokens/self`); `None` for a
+/// token GitLab keeps no such record of (a job or OAuth token: 400/404), or that
+/// may not read it (403) — unknown, not wrong (gitlab-api.md §10b).
+pub async fn token_record(gl: &Client) -> Result<Option<TokenRecord>, GitlabError> {
+    match gl.get::<TokenRecord>(TokenRecord::PATH, &[]).await {
+        Ok(t) => Ok(Some(t)),
+        Err(
+            GitlabError::NotFound { .. }
+            | GitlabError::Forbidden { .. }
+            | GitlabError::Http { status: 400, .. },
+        ) => Ok(None),
+        Err(e) => Err(e),
+    }
 }
 
 /// The open milestones of the project or group.

@@ -10,6 +10,7 @@ pub mod stray_milestones;
 pub mod unscheduled;
 
 use crate::gitlab::model::{Issue, Label, Milestone, MilestoneEvent};
+use crate::run_error::RunError;
 use crate::settings::config::{Config, RuleName};
 use crate::step::{IssueRef, Step};
 use crate::week::Week;
@@ -28,12 +29,50 @@ pub enum AuditStatus {
 #[derive(Debug, Clone)]
 pub struct AuditOutcome {
     pub status: AuditStatus,
-    pub rules: Vec<RuleName>,
+    /// Why the audit failed, when it did.
+    pub reason: Option<String>,
+    pub rules: Vec<RuleState>,
     /// The issues of `WoW`, open and closed, that the audit looked at.
     pub issues_checked: usize,
     pub findings: Vec<Finding>,
-    /// Fixes that failed, and why the audit failed, for `errors[]`.
-    pub errors: Vec<String>,
+    /// Fixes that failed, and the read that stopped the audit, for `errors[]`.
+    pub errors: Vec<RunError>,
+}
+
+/// A rule as this configuration has it: on, or off and why (a rule that is off
+/// is reported as off, never as "no findings").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuleState {
+    pub rule: RuleName,
+    /// `None` when the rule is on; why it is off otherwise.
+    pub off_because: Option<String>,
+}
+
+impl RuleState {
+    pub fn is_on(&self) -> bool {
+        self.off_because.is_none()
+    }
+}
+
+/// Every rule's state: the enabled ones in the order they run, then the others.
+pub fn rule_states(cfg: &Config) -> Vec<RuleState> {
+    let mut states: Vec<RuleState> = rule_order(cfg)
+        .into_iter()
+        .map(|rule| RuleState {
+            rule,
+            off_because: (rule == RuleName::Priority && cfg.labels.priorities.is_empty())
+                .then(|| "labels.priorities is empty".to_string()),
+        })
+        .collect();
+    for rule in RuleName::ALL {
+        if !cfg.audit.rules.contains(&rule) {
+            states.push(RuleState {
+                rule,
+                off_because: Some("not in audit.rules".to_string()),
+            });
+        }
+    }
+    states
 }
 
 /// What a finding is about.

@@ -256,6 +256,14 @@ impl TokenRecord {
     pub fn has_scope(&self, scope: &str) -> bool {
         self.scopes.iter().any(|s| s == scope)
     }
+
+    /// Days from `today` to the expiry date when that is within `within` (rounded
+    /// up to whole days); `None` for a token that never expires or expires later.
+    pub fn expires_within(&self, today: NaiveDate, within: std::time::Duration) -> Option<i64> {
+        let limit = i64::try_from(within.as_secs().div_ceil(86_400)).unwrap_or(i64::MAX);
+        let left = (self.expires_at? - today).num_days();
+        (left <= limit).then_some(left)
+    }
 }
 
 /// The token's user, `GET /user`. `is_admin` is only sent for administrators; `bot` is

@@ -6,12 +6,18 @@ use super::PhaseInputs;
 use crate::apply::{Applied, Applier, Outcome};
 use crate::audit::{self, input, AuditInput, AuditOutcome, AuditStatus, Finding, FixStatus};
 use crate::gitlab::model::Issue;
+use crate::gitlab::GitlabError;
 use crate::milestones::closed_title;
 use crate::observe;
 use crate::rotation::AuditView;
+use crate::run_error::RunError;
 use crate::step::Step;
-use anyhow::Context;
 use std::collections::{BTreeSet, HashMap};
+
+/// A failed read of the audit, as the report lists it.
+fn read_error(what: &str) -> impl FnOnce(GitlabError) -> RunError + '_ {
+    move |e| RunError::new("read", what, e.to_string())
+}
 
 /// The audit, after the rotation left `view` (`None` when only auditing).
 pub(super) async fn audit(
@@ -22,7 +28,8 @@ pub(super) async fn audit(
     let cfg = &ctx.settings.config;
     let mut outcome = AuditOutcome {
         status: AuditStatus::Failed,
-        rules: cfg.audit.rules.clone(),
+        reason: None,
+        rules: audit::rule_states(cfg),
         issues_checked: 0,
         findings: Vec::new(),
         errors: Vec::new(),
@@ -30,7 +37,8 @@ pub(super) async fn audit(
     let input = match gather(ctx, view).await {
         Ok(input) => input,
         Err(e) => {
-            outcome.errors.push(format!("audit: {e:#}"));
+            outcome.reason = Some(format!("reading {} failed", e.target));
+            outcome.errors.push(e);
             return outcome;
         }
     };
@@ -48,7 +56,7 @@ pub(super) async fn audit(
 }
 
 /// Sends the reads `input::reads` lists and assembles what the rules look at.
-async fn gather(ctx: &PhaseInputs<'_>, view: Option<&AuditView>) -> anyhow::Result<AuditInput> {
+async fn gather(ctx: &PhaseInputs<'_>, view: Option<&AuditView>) -> Result<AuditInput, RunError> {
     let PhaseInputs {
         settings,
         gl,
@@ -63,7 +71,7 @@ async fn gather(ctx: &PhaseInputs<'_>, view: Option<&AuditView>) -> anyhow::Resu
     let open_milestones = if reads.open_milestones {
         observe::open_milestones(gl, scope)
             .await
-            .context("reading open milestones")?
+            .map_err(read_error("the open milestones"))?
     } else {
         view.map(|v| v.open_milestones.clone()).unwrap_or_default()
     };
@@ -80,7 +88,7 @@ async fn gather(ctx: &PhaseInputs<'_>, view: Option<&AuditView>) -> anyhow::Resu
     if let (Some(_), Some(title), true) = (&current, &title_now, reads.current_issues) {
         current_issues = observe::milestone_issues(gl, scope, title, "all")
             .await
-            .context("reading the issues of WoW")?;
+            .map_err(read_error("the issues of WoW"))?;
     }
     let carried: &[Issue] = view.map(|v| v.carried.as_slice()).unwrap_or_default();
     let carried_ids: BTreeSet<u64> = carried.iter().map(|i| i.id).collect();
@@ -105,7 +113,7 @@ async fn gather(ctx: &PhaseInputs<'_>, view: Option<&AuditView>) -> anyhow::Resu
         }
         observe::events(gl, &needing)
             .await
-            .context("reading milestone events")?
+            .map_err(read_error("the milestone events of WoW's issues"))?
     } else {
         HashMap::new()
     };
@@ -113,15 +121,16 @@ async fn gather(ctx: &PhaseInputs<'_>, view: Option<&AuditView>) -> anyhow::Resu
     let next_open_issues = match &reads.next_issues {
         Some(title) => observe::milestone_issues(gl, scope, title, "opened")
             .await
-            .context("reading the issues of Next WoW")?,
+            .map_err(read_error("the issues of Next WoW"))?,
         None => Vec::new(),
     };
 
     let mut handoff_issues: Vec<Issue> = Vec::new();
     for label in &reads.labelled_issues {
+        let what = format!("the open ~\"{label}\" issues");
         for i in observe::open_issues_labelled(gl, scope, label)
             .await
-            .with_context(|| format!("reading open ~\"{label}\" issues"))?
+            .map_err(read_error(&what))?
         {
             if !handoff_issues.iter().any(|h| h.id == i.id) {
                 handoff_issues.push(i);
@@ -130,7 +139,9 @@ async fn gather(ctx: &PhaseInputs<'_>, view: Option<&AuditView>) -> anyhow::Resu
     }
 
     let labels = if reads.labels {
-        observe::labels(gl, scope).await.context("reading labels")?
+        observe::labels(gl, scope)
+            .await
+            .map_err(read_error("the labels"))?
     } else {
         Vec::new()
     };
@@ -164,7 +175,7 @@ async fn gather(ctx: &PhaseInputs<'_>, view: Option<&AuditView>) -> anyhow::Resu
 /// Applies the findings' fixes (one writer for rotation and audit): label creation
 /// first, then the rest with bounded concurrency; each finding learns its outcome.
 /// Returns one error per failed fix.
-async fn apply_fixes(applier: &mut Applier<'_>, findings: &mut [Finding]) -> Vec<String> {
+async fn apply_fixes(applier: &mut Applier<'_>, findings: &mut [Finding]) -> Vec<RunError> {
     let steps = audit::fixes(findings);
     let (labels, rest): (Vec<Step>, Vec<Step>) = steps
         .into_iter()
@@ -179,10 +190,11 @@ async fn apply_fixes(applier: &mut Applier<'_>, findings: &mut [Finding]) -> Vec
     let mut errors = Vec::new();
     for (step, a) in &results {
         if a.record.outcome == Outcome::Failed {
-            errors.push(format!(
-                "audit fix: {}: {}",
-                a.record.description,
-                a.record.error.clone().unwrap_or_default()
+            let message = a.record.error.clone().unwrap_or_else(|| "failed".into());
+            errors.push(RunError::new(
+                a.record.kind.clone(),
+                a.record.target.clone(),
+                message,
             ));
         }
         let status = match a.record.outcome {

@@ -5,13 +5,12 @@
 mod audit;
 mod rotate;
 
-use crate::apply::Applier;
-use crate::audit::AuditStatus;
+use crate::apply::{ActionRecord, Applier};
 use crate::console::Console;
 use crate::gitlab::model::{Issue, Scope};
-use crate::gitlab::Client;
+use crate::gitlab::{Client, GitlabError};
 use crate::observe;
-use crate::report::wording::outcome_word;
+use crate::report::wording::{outcome_word, token_expiry_warning};
 use crate::report::{self, AuditReport, Report, RotationReport, WeekDates};
 use crate::rotation::RotationOutcome;
 use crate::settings::config::Format;
@@ -64,7 +63,11 @@ fn new_report(settings: &Settings, scope: &Scope, job: Job, week: &Week) -> Repo
         audit: AuditReport::default(),
         history: Vec::new(),
         carried_weeks: Vec::new(),
+        publish: Vec::new(),
         errors: Vec::new(),
+        warnings: Vec::new(),
+        token_expires_at: None,
+        stopped_by: None,
         requests: BTreeMap::new(),
         links: settings.links.clone(),
         exit_code: 0,
@@ -74,6 +77,7 @@ fn new_report(settings: &Settings, scope: &Scope, job: Job, week: &Week) -> Repo
 fn rotation_report(o: &RotationOutcome) -> RotationReport {
     RotationReport {
         status: o.status,
+        reason: None,
         before: o.before.clone(),
         closed_milestone: o.closed.clone(),
         current_milestone: o.current.clone(),
@@ -84,13 +88,53 @@ fn rotation_report(o: &RotationOutcome) -> RotationReport {
     }
 }
 
+/// Reads the token's record once and warns when it expires within
+/// `api.token_expiry_warning` (SPEC "Token expiry"): a weekly job must not die
+/// silently on the day its token expires.
+async fn check_token(settings: &Settings, gl: &Client, report: &mut Report) {
+    match observe::token_record(gl).await {
+        Ok(Some(token)) => {
+            report.token_expires_at = token.expires_at;
+            let today = settings.now.value.date_naive();
+            if let (Some(days), Some(date)) = (
+                token.expires_within(today, std::time::Duration::from_secs(30 * 86_400)), // TODO(settings merge): api.token_expiry_warning
+                token.expires_at,
+            ) {
+                let warning = token_expiry_warning(date, days);
+                log::warn!("{warning}");
+                report.warnings.push(warning);
+            }
+        }
+        Ok(None) => {
+            log::debug!("the token has no token record (not an access token): its expiry is not checked")
+        }
+        // The phases' first read meets the same refusal and reports it once.
+        Err(GitlabError::Unauthorized { .. }) => {}
+        Err(e) => log::warn!("the token's expiry could not be checked: {e}"),
+    }
+}
+
+/// Prints each write as GitLab answers it (a job killed with SIGKILL still
+/// leaves a true log), unless quiet.
+fn progress(log: &Console) -> impl Fn(&ActionRecord) + Sync + '_ {
+    move |a: &ActionRecord| {
+        if !log.quiet {
+            match &a.error {
+                Some(e) => crate::say!("  {:<12} {}: {e}", outcome_word(a.outcome), a.description),
+                None => crate::say!("  {:<12} {}", outcome_word(a.outcome), a.description),
+            }
+        }
+    }
+}
+
 /// The whole job against one GitLab: rotation, audit, report data. Never fails:
 /// what went wrong is recorded in the report (partial failure is data).
 pub async fn execute(settings: &Settings, gl: &Client, scope: &Scope, job: Job, log: &Console) -> Report {
     let cfg = &settings.config;
     let week = week::week_of(settings.now.value, cfg.week.starts_on, cfg.week.timezone);
     let mut report = new_report(settings, scope, job, &week);
-    let mut applier = Applier::new(gl, scope, settings.dry_run.value);
+    let show = progress(log);
+    let mut applier = Applier::new(gl, scope, settings.dry_run.value, &show);
     let ctx = PhaseInputs {
         settings,
         gl,
@@ -98,71 +142,83 @@ pub async fn execute(settings: &Settings, gl: &Client, scope: &Scope, job: Job, 
         week: &week,
         log,
     };
-
     let rotation = if job.rotates() {
         crate::console::print(&log.section_start("rotation", "Milestone rotation", false, unix_now()));
         let outcome = rotate::rotate(&ctx, &mut applier).await;
         report.rotation = rotation_report(&outcome);
         report.errors.extend(outcome.errors.iter().cloned());
+        for w in &outcome.warnings {
+            log::warn!("{w}");
+        }
+        report.warnings.extend(outcome.warnings.iter().cloned());
         if !log.quiet {
-            for a in &report.rotation.actions {
-                crate::say!("  {:<12} {}", outcome_word(a.outcome), a.description);
-            }
             crate::say!("  rotation: {}", report.rotation.status.as_str());
         }
         crate::console::print(&log.section_end("rotation", unix_now()));
         Some(outcome)
     } else {
+        report.rotation.reason = Some(format!("wowctl {} does not rotate", job.name()));
         None
     };
     let view = rotation.as_ref().and_then(|o| o.audit_view.as_ref());
 
-    if job.audits() {
-        if job.rotates() && view.is_none() {
-            report.audit.status = AuditStatus::Skipped;
-        } else {
-            crate::console::print(&log.section_start("audit", "Label audit", false, unix_now()));
-            let outcome = audit::audit(&ctx, &mut applier, view).await;
-            report.errors.extend(outcome.errors);
-            report.audit = AuditReport {
-                status: outcome.status,
-                rules: outcome.rules,
-                issues_checked: outcome.issues_checked,
-                findings: outcome.findings,
-            };
-            if !log.quiet {
-                let a = &report.audit;
-                let fixed = a.findings.iter().filter(|f| f.fixed()).count();
+    if !job.audits() {
+        report.audit.reason = Some(format!("wowctl {} does not audit", job.name()));
+        report.audit.rules = crate::audit::rule_states(cfg);
+    } else if job.rotates() && view.is_none() {
+        report.audit.reason = Some("the rotation failed, so the week to audit is not known".into());
+        report.audit.rules = crate::audit::rule_states(cfg);
+    } else {
+        crate::console::print(&log.section_start("audit", "Label audit", false, unix_now()));
+        let outcome = audit::audit(&ctx, &mut applier, view).await;
+        report.errors.extend(outcome.errors);
+        report.audit = AuditReport {
+            status: outcome.status,
+            reason: outcome.reason,
+            rules: outcome.rules,
+            issues_checked: outcome.issues_checked,
+            findings: outcome.findings,
+        };
+        if !log.quiet {
+            let a = &report.audit;
+            let fixed = a.findings.iter().filter(|f| f.fixed()).count();
+            crate::say!(
+                "  {} issues checked, {} findings, {} fixed",
+                a.issues_checked,
+                a.findings.len(),
+                fixed
+            );
+            for f in &a.findings {
                 crate::say!(
-                    "  {} issues checked, {} findings, {} fixed",
-                    a.issues_checked,
-                    a.findings.len(),
-                    fixed
+                    "  {:<18} {}: {}",
+                    f.rule.as_str(),
+                    f.subject.display_name(),
+                    f.message
                 );
-                for f in &a.findings {
-                    crate::say!(
-                        "  {:<18} {}: {}",
-                        f.rule.as_str(),
-                        f.subject.display_name(),
-                        f.message
-                    );
-                }
             }
-            crate::console::print(&log.section_end("audit", unix_now()));
         }
+        crate::console::print(&log.section_end("audit", unix_now()));
     }
+
+    // Last, so a token problem never stands in the way of the week's work; the
+    // warning still reaches the log and every report format.
+    check_token(settings, gl, &mut report).await;
 
     // The HTML page's pictures cost extra reads; only that format pays for them.
     if cfg.report.formats.contains(&Format::Html) {
         let labels = (cfg.labels.unscheduled.as_str(), cfg.labels.outage.as_str());
         match observe::history(gl, scope, &cfg.milestones, labels, cfg.report.history_weeks).await {
             Ok(h) => report.history = h,
-            Err(e) => log::warn!("the history chart is left out: {e}"),
+            Err(e) => report
+                .warnings
+                .push(format!("the history chart is left out: {e}")),
         }
         let carried: Vec<&Issue> = view.map(|v| v.carried.iter().collect()).unwrap_or_default();
         match observe::carried_weeks(gl, &cfg.milestones, &carried).await {
             Ok(c) => report.carried_weeks = c,
-            Err(e) => log::warn!("the carried-over table is left out: {e}"),
+            Err(e) => report
+                .warnings
+                .push(format!("the carried-over table is left out: {e}")),
         }
     }
     report.requests = gl.request_counts();

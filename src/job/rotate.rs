@@ -7,6 +7,7 @@ use crate::apply::{Applied, Applier};
 use crate::milestones::closed_title;
 use crate::observe;
 use crate::rotation::{self, Answers, RotationOutcome};
+use crate::run_error::RunError;
 use crate::step::Step;
 
 pub(super) async fn rotate(ctx: &PhaseInputs<'_>, applier: &mut Applier<'_>) -> RotationOutcome {
@@ -23,7 +24,7 @@ pub(super) async fn rotate(ctx: &PhaseInputs<'_>, applier: &mut Applier<'_>) -> 
     let seen = match observe::milestones(gl, scope, titles, week).await {
         Ok(seen) => seen,
         Err(e) => {
-            let error = format!("rotation: reading the milestones: {e}");
+            let error = RunError::new("read", "the milestones", e.to_string());
             return RotationOutcome::read_failed(None, titles, &closed_t, error);
         }
     };
@@ -37,7 +38,8 @@ pub(super) async fn rotate(ctx: &PhaseInputs<'_>, applier: &mut Applier<'_>) -> 
         (Some(from), Some(_)) => match observe::milestone_issues(gl, scope, &from.title, "opened").await {
             Ok(issues) => issues,
             Err(e) => {
-                let error = format!("rotation: reading the open issues of \"{}\": {e}", from.title);
+                let what = format!("the open issues of \"{}\"", from.title);
+                let error = RunError::new("read", what, e.to_string());
                 return RotationOutcome::read_failed(Some((&seen, &plan)), titles, &closed_t, error);
             }
         },
@@ -46,12 +48,15 @@ pub(super) async fn rotate(ctx: &PhaseInputs<'_>, applier: &mut Applier<'_>) -> 
 
     let applied = applier.sequential(&plan.steps).await;
     let mut moves: Vec<(Step, Applied)> = Vec::new();
-    if rotation::carry_over_ready(&plan, &applied, &titles.current) {
-        if let (Some(from), Some(to)) = (carry_from, &plan.current) {
-            let steps = rotation::plan_carry_over(&to_carry, from.id, to);
-            let results = applier.concurrent(&steps).await;
-            moves = steps.into_iter().zip(results).collect();
-        }
+    if let (Some(from), Some(to)) = (carry_from, &plan.current) {
+        let steps = rotation::plan_carry_over(&to_carry, from.id, to);
+        // Listed either way: moves that could not be sent are "not done", not absent.
+        let results = if rotation::carry_over_ready(&plan, &applied, &titles.current) {
+            applier.concurrent(&steps).await
+        } else {
+            Applier::not_attempted(&steps)
+        };
+        moves = steps.into_iter().zip(results).collect();
     }
     rotation::outcome(
         &Answers {

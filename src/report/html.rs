@@ -11,9 +11,9 @@
 use super::escape::{html_link as link, xml};
 use super::wording::{
     findings_of, fix_counts, fix_label, headline, no_findings, outcome_label, plural, rule_summary,
-    rules_in_order, status_word,
+    status_word,
 };
-use super::Report;
+use super::{Report, SHOWN_ERRORS};
 use crate::audit::AuditStatus;
 use crate::audit::{Finding, Subject};
 use crate::observe::{CarriedIssue, HistoryWeek};
@@ -131,8 +131,9 @@ fn write_rotation(o: &mut String, r: &Report) -> std::fmt::Result {
     let rot = &r.rotation;
     writeln!(o, "<section id=\"rotation\">")?;
     writeln!(o, "<h2>Rotation: {}</h2>", esc(status_word(rot.status)))?;
-    if rot.status == RotationStatus::Skipped && rot.actions.is_empty() && rot.before.is_empty() {
-        writeln!(o, "<p>This command does not rotate.</p>")?;
+    if rot.status == RotationStatus::Skipped {
+        let why = rot.reason.as_deref().unwrap_or("this command does not rotate");
+        writeln!(o, "<p>Skipped: {}.</p>", esc(why))?;
         return writeln!(o, "</section>");
     }
     if rot.weeks_missed > 0 {
@@ -144,10 +145,15 @@ fn write_rotation(o: &mut String, r: &Report) -> std::fmt::Result {
     }
     writeln!(o, "<table>")?;
     writeln!(o, "<tr><th>before</th><th>after</th></tr>")?;
-    let before = if rot.before.is_empty() {
-        "no WoW milestones were open".to_string()
+    let before = match &rot.before {
+        None => "GitLab could not be read".to_string(),
+        Some(b) if b.is_empty() => "no WoW milestones existed".to_string(),
+        Some(b) => b.iter().map(milestone).collect::<Vec<_>>().join("<br/>"),
+    };
+    let missing = if rot.status == RotationStatus::Failed {
+        "not done"
     } else {
-        rot.before.iter().map(milestone).collect::<Vec<_>>().join("<br/>")
+        "none"
     };
     let after: Vec<String> = [
         ("closed", &rot.closed_milestone),
@@ -157,7 +163,7 @@ fn write_rotation(o: &mut String, r: &Report) -> std::fmt::Result {
     .iter()
     .map(|(role, m)| match m {
         Some(m) => format!("{role}: {}", milestone(m)),
-        None => format!("{role}: none"),
+        None => format!("{role}: {missing}"),
     })
     .collect();
     writeln!(o, "<tr><td>{before}</td><td>{}</td></tr>", after.join("<br/>"))?;
@@ -459,7 +465,12 @@ fn write_audit(o: &mut String, r: &Report) -> std::fmt::Result {
             "<p>✅ fixed: {fixed} · 📝 planned: {planned} · ❌ fix failed: {failed} · 👤 needs a person: {person}</p>"
         )?;
     }
-    for rule in rules_in_order(r) {
+    for state in &a.rules {
+        let rule = state.rule;
+        if let Some(why) = &state.off_because {
+            writeln!(o, "<h3><code>{}</code>: off ({})</h3>", rule.as_str(), esc(why))?;
+            continue;
+        }
         let fs = findings_of(r, rule);
         if fs.is_empty() {
             writeln!(o, "<h3><code>{}</code>: {}</h3>", rule.as_str(), no_findings(r))?;
@@ -494,8 +505,21 @@ fn write_errors(o: &mut String, r: &Report) -> std::fmt::Result {
     writeln!(o, "<section id=\"errors\">")?;
     writeln!(o, "<h2>Errors ({})</h2>", r.errors.len())?;
     writeln!(o, "<ul class=\"errors\">")?;
-    for e in &r.errors {
-        writeln!(o, "<li>{}</li>", esc(e))?;
+    for e in r.errors.iter().take(SHOWN_ERRORS) {
+        writeln!(
+            o,
+            "<li><code>{}</code> {}: {}</li>",
+            esc(&e.step),
+            esc(&e.target),
+            esc(&e.message)
+        )?;
+    }
+    if r.errors.len() > SHOWN_ERRORS {
+        writeln!(
+            o,
+            "<li>and {} more (all of them are in report.json)</li>",
+            r.errors.len() - SHOWN_ERRORS
+        )?;
     }
     writeln!(o, "</ul>")?;
     writeln!(o, "</section>")

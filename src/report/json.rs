@@ -38,11 +38,16 @@ struct Doc<'a> {
     scope: Option<&'a str>,
     week: WeekDoc,
     exit_code: i32,
+    /// `SIGTERM` / `SIGINT` when a signal stopped the run.
+    stopped_by: Option<&'a str>,
     rotation: RotationDoc<'a>,
     audit: AuditDoc<'a>,
+    publish: PublishDoc<'a>,
     history: Vec<HistoryDoc<'a>>,
     carried_weeks: Vec<CarriedDoc<'a>>,
-    errors: &'a [String],
+    errors: Vec<ErrorDoc<'a>>,
+    warnings: &'a [String],
+    token: TokenDoc,
     /// API requests sent, by method (`GET`, `POST`, ...), every retry counted.
     requests: &'a BTreeMap<String, u64>,
     requests_total: u64,
@@ -69,6 +74,35 @@ struct MilestoneDoc<'a> {
     start_date: Option<String>,
     due_date: Option<String>,
     web_url: Option<&'a str>,
+    /// True in a dry run for what the run would make of it: GitLab does not hold this.
+    planned: bool,
+}
+
+#[derive(Serialize)]
+struct ErrorDoc<'a> {
+    step: &'a str,
+    target: &'a str,
+    message: &'a str,
+}
+
+#[derive(Serialize)]
+struct TokenDoc {
+    /// `YYYY-MM-DD`; null when the token never expires or has no record.
+    expires_at: Option<String>,
+}
+
+#[derive(Serialize)]
+struct PublishDoc<'a> {
+    actions: Vec<ActionDoc<'a>>,
+}
+
+#[derive(Serialize)]
+struct RuleDoc<'a> {
+    name: &'static str,
+    /// `on` or `off`.
+    state: &'static str,
+    /// Why the rule is off.
+    reason: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -84,8 +118,10 @@ struct ActionDoc<'a> {
 #[derive(Serialize)]
 struct RotationDoc<'a> {
     status: &'static str,
+    reason: Option<&'a str>,
     weeks_missed: u32,
-    before: Vec<MilestoneDoc<'a>>,
+    /// Null when GitLab could not be read.
+    before: Option<Vec<MilestoneDoc<'a>>>,
     closed_milestone: Option<MilestoneDoc<'a>>,
     current_milestone: Option<MilestoneDoc<'a>>,
     next_milestone: Option<MilestoneDoc<'a>>,
@@ -96,7 +132,8 @@ struct RotationDoc<'a> {
 #[derive(Serialize)]
 struct AuditDoc<'a> {
     status: &'static str,
-    rules: Vec<&'static str>,
+    reason: Option<&'a str>,
+    rules: Vec<RuleDoc<'a>>,
     issues_checked: usize,
     findings_count: usize,
     fixed_count: usize,
@@ -164,6 +201,7 @@ fn milestone(m: &MilestoneInfo) -> MilestoneDoc<'_> {
         start_date: m.start_date.map(date),
         due_date: m.due_date.map(date),
         web_url: m.web_url.as_deref(),
+        planned: m.planned,
     }
 }
 
@@ -292,10 +330,12 @@ impl<'a> From<&'a Report> for Doc<'a> {
                 end: date(r.week.end),
             },
             exit_code: r.exit_code,
+            stopped_by: r.stopped_by.as_deref(),
             rotation: RotationDoc {
                 status: rot.status.as_str(),
+                reason: rot.reason.as_deref(),
                 weeks_missed: rot.weeks_missed,
-                before: rot.before.iter().map(milestone).collect(),
+                before: rot.before.as_ref().map(|b| b.iter().map(milestone).collect()),
                 closed_milestone: rot.closed_milestone.as_ref().map(milestone),
                 current_milestone: rot.current_milestone.as_ref().map(milestone),
                 next_milestone: rot.next_milestone.as_ref().map(milestone),
@@ -311,7 +351,17 @@ impl<'a> From<&'a Report> for Doc<'a> {
             },
             audit: AuditDoc {
                 status: audit_status_str(r.audit.status),
-                rules: r.audit.rules.iter().map(|x| x.as_str()).collect(),
+                reason: r.audit.reason.as_deref(),
+                rules: r
+                    .audit
+                    .rules
+                    .iter()
+                    .map(|s| RuleDoc {
+                        name: s.rule.as_str(),
+                        state: if s.is_on() { "on" } else { "off" },
+                        reason: s.off_because.as_deref(),
+                    })
+                    .collect(),
                 issues_checked: r.audit.issues_checked,
                 findings_count: r.audit.findings.len(),
                 fixed_count: r.audit.findings.iter().filter(|f| f.fixed()).count(),
@@ -319,7 +369,22 @@ impl<'a> From<&'a Report> for Doc<'a> {
             },
             history: r.history.iter().map(history).collect(),
             carried_weeks: r.carried_weeks.iter().map(carried).collect(),
-            errors: &r.errors,
+            publish: PublishDoc {
+                actions: r.publish.iter().map(action).collect(),
+            },
+            errors: r
+                .errors
+                .iter()
+                .map(|e| ErrorDoc {
+                    step: &e.step,
+                    target: &e.target,
+                    message: &e.message,
+                })
+                .collect(),
+            warnings: &r.warnings,
+            token: TokenDoc {
+                expires_at: r.token_expires_at.map(date),
+            },
             requests: &r.requests,
             requests_total: r.requests.values().fold(0u64, |a, b| a.saturating_add(*b)),
             links: LinksDoc {

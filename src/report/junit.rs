@@ -9,7 +9,7 @@
 //! XML 1.0 forbids are replaced, so any title makes a well-formed file.
 
 use super::escape;
-use super::wording::{findings_of, rules_in_order, status_phrase};
+use super::wording::{findings_of, status_phrase};
 use super::Report;
 use crate::apply::Outcome;
 use crate::audit::{AuditStatus, Finding, FixStatus, Subject};
@@ -210,7 +210,7 @@ fn rotation_suite(r: &Report) -> Suite {
             name: "rotation failed".to_string(),
             verdict: Verdict::Error {
                 message: "the rotation failed".to_string(),
-                body: r.errors.join("\n"),
+                body: errors_text(r),
             },
             system_out: None,
         });
@@ -234,6 +234,15 @@ fn rotation_suite(r: &Report) -> Suite {
     }
 }
 
+/// Every error of the run, one per line.
+fn errors_text(r: &Report) -> String {
+    r.errors
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 fn audit_suites(r: &Report) -> Vec<Suite> {
     if r.audit.status == AuditStatus::Skipped && r.audit.findings.is_empty() {
         return Vec::new();
@@ -247,15 +256,24 @@ fn audit_suites(r: &Report) -> Vec<Suite> {
                 name: "audit failed".to_string(),
                 verdict: Verdict::Error {
                     message: "the audit did not finish".to_string(),
-                    body: r.errors.join("\n"),
+                    body: errors_text(r),
                 },
                 system_out: None,
             }],
         });
     }
-    for rule in rules_in_order(r) {
+    for state in &r.audit.rules {
+        let rule = state.rule;
         let fs = findings_of(r, rule);
-        let cases = if fs.is_empty() {
+        let cases = if let Some(why) = &state.off_because {
+            vec![Case {
+                name: "rule off".to_string(),
+                verdict: Verdict::Skipped {
+                    message: format!("off: {why}"),
+                },
+                system_out: None,
+            }]
+        } else if fs.is_empty() {
             let verdict = if failed {
                 Verdict::Skipped {
                     message: "not checked: the audit did not finish".to_string(),

@@ -10,9 +10,9 @@
 use super::escape::{markdown as escape, markdown_url as url};
 use super::wording::{
     findings_of, fix_counts, fix_label, headline, no_findings, outcome_label, plural, rule_summary,
-    rules_in_order, status_word,
+    status_word,
 };
-use super::Report;
+use super::{Report, SHOWN_ERRORS};
 use crate::apply::ActionRecord;
 use crate::audit::{AuditStatus, Finding};
 use crate::rotation::{MilestoneInfo, RotationStatus};
@@ -45,7 +45,11 @@ fn milestone(m: &MilestoneInfo) -> String {
         Some(s) if s != "active" => format!(", {}", escape(s)),
         _ => String::new(),
     };
-    let new = if m.id.is_none() { ", to be created" } else { "" };
+    let new = match (m.planned, m.id) {
+        (true, None) => ", to be created",
+        (true, Some(_)) => ", planned",
+        _ => "",
+    };
     format!("{}{}{state}{new}", link(&m.title, m.web_url.as_deref()), dates(m))
 }
 
@@ -81,8 +85,9 @@ fn write_rotation(o: &mut String, r: &Report) -> std::fmt::Result {
     let rot = &r.rotation;
     writeln!(o, "## Rotation: {}", status_word(rot.status))?;
     writeln!(o)?;
-    if rot.status == RotationStatus::Skipped && rot.actions.is_empty() && rot.before.is_empty() {
-        writeln!(o, "This command does not rotate.")?;
+    if rot.status == RotationStatus::Skipped {
+        let why = rot.reason.as_deref().unwrap_or("this command does not rotate");
+        writeln!(o, "Skipped: {}.", escape(why))?;
         writeln!(o)?;
         return Ok(());
     }
@@ -94,11 +99,16 @@ fn write_rotation(o: &mut String, r: &Report) -> std::fmt::Result {
         )?;
         writeln!(o)?;
     }
-    if rot.before.is_empty() {
-        writeln!(o, "**Before:** no WoW milestones were open.")?;
-    } else {
-        let list: Vec<String> = rot.before.iter().map(milestone).collect();
-        writeln!(o, "**Before:** {}", list.join(", "))?;
+    match &rot.before {
+        None => writeln!(
+            o,
+            "**Before:** GitLab could not be read, so nothing is known of the milestones."
+        )?,
+        Some(before) if before.is_empty() => writeln!(o, "**Before:** no WoW milestones existed.")?,
+        Some(before) => {
+            let list: Vec<String> = before.iter().map(milestone).collect();
+            writeln!(o, "**Before:** {}", list.join(", "))?;
+        }
     }
     writeln!(o)?;
     writeln!(o, "**After:**")?;
@@ -108,10 +118,15 @@ fn write_rotation(o: &mut String, r: &Report) -> std::fmt::Result {
         ("current", &rot.current_milestone),
         ("next", &rot.next_milestone),
     ];
+    let missing = if rot.status == RotationStatus::Failed {
+        "not done"
+    } else {
+        "none"
+    };
     for (role, m) in after {
         match m {
             Some(m) => writeln!(o, "- {role}: {}", milestone(m))?,
-            None => writeln!(o, "- {role}: none")?,
+            None => writeln!(o, "- {role}: {missing}")?,
         }
     }
     writeln!(o)?;
@@ -164,9 +179,23 @@ fn write_audit(o: &mut String, r: &Report) -> std::fmt::Result {
         AuditStatus::Skipped => {
             writeln!(o, "## Audit: skipped")?;
             writeln!(o)?;
+            if let Some(why) = &a.reason {
+                writeln!(o, "Skipped: {}.", escape(why))?;
+                writeln!(o)?;
+            }
             return Ok(());
         }
-        AuditStatus::Failed => writeln!(o, "## Audit: failed")?,
+        AuditStatus::Failed => {
+            writeln!(o, "## Audit: failed")?;
+            writeln!(o)?;
+            if let Some(why) = &a.reason {
+                writeln!(
+                    o,
+                    "The audit stopped: {}. Findings below are only what it found before that.",
+                    escape(why)
+                )?;
+            }
+        }
         AuditStatus::Done => writeln!(
             o,
             "## Audit: {} in {} checked",
@@ -187,7 +216,13 @@ fn write_audit(o: &mut String, r: &Report) -> std::fmt::Result {
         )?;
         writeln!(o)?;
     }
-    for rule in rules_in_order(r) {
+    for state in &a.rules {
+        let rule = state.rule;
+        if let Some(why) = &state.off_because {
+            writeln!(o, "### `{}`: off ({})", rule.as_str(), escape(why))?;
+            writeln!(o)?;
+            continue;
+        }
         let fs = findings_of(r, rule);
         if fs.is_empty() {
             writeln!(o, "### `{}`: {}", rule.as_str(), no_findings(r))?;
@@ -233,8 +268,21 @@ fn write_errors(o: &mut String, r: &Report) -> std::fmt::Result {
     }
     writeln!(o, "## Errors ({})", r.errors.len())?;
     writeln!(o)?;
-    for e in &r.errors {
-        writeln!(o, "- ❌ {}", escape(e))?;
+    for e in r.errors.iter().take(SHOWN_ERRORS) {
+        writeln!(
+            o,
+            "- ❌ `{}` {}: {}",
+            escape(&e.step),
+            escape(&e.target),
+            escape(&e.message)
+        )?;
+    }
+    if r.errors.len() > SHOWN_ERRORS {
+        writeln!(
+            o,
+            "- and {} more (all of them are in report.json)",
+            r.errors.len() - SHOWN_ERRORS
+        )?;
     }
     writeln!(o)?;
     Ok(())

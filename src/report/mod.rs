@@ -16,16 +16,21 @@ mod tests;
 pub(crate) mod wording;
 
 use crate::apply::ActionRecord;
-use crate::audit::{AuditStatus, Finding};
+use crate::audit::{AuditStatus, Finding, FixStatus, RuleState};
 use crate::observe::{CarriedIssue, HistoryWeek};
 use crate::rotation::{IssueKey, MilestoneInfo, RotationStatus};
-use crate::settings::config::{Format, RuleName};
+use crate::run_error::RunError;
+use crate::settings::config::Format;
 use crate::settings::Links;
 use chrono::{DateTime, NaiveDate, Utc};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
+
+/// At most this many errors are listed in the markdown and the job log (then
+/// "and N more"); report.json has them all.
+pub const SHOWN_ERRORS: usize = 10;
 
 #[derive(Debug, Clone)]
 pub struct Tool {
@@ -45,8 +50,11 @@ impl Default for Tool {
 #[derive(Debug, Clone)]
 pub struct RotationReport {
     pub status: RotationStatus,
-    /// The milestones as found, before this run changed anything.
-    pub before: Vec<MilestoneInfo>,
+    /// Why the rotation was skipped (`wowctl audit`), when it was.
+    pub reason: Option<String>,
+    /// The milestones as found, before this run changed anything; `None` when
+    /// GitLab could not be read.
+    pub before: Option<Vec<MilestoneInfo>>,
     pub closed_milestone: Option<MilestoneInfo>,
     pub current_milestone: Option<MilestoneInfo>,
     pub next_milestone: Option<MilestoneInfo>,
@@ -60,7 +68,8 @@ impl Default for RotationReport {
     fn default() -> Self {
         RotationReport {
             status: RotationStatus::Skipped,
-            before: Vec::new(),
+            reason: None,
+            before: None,
             closed_milestone: None,
             current_milestone: None,
             next_milestone: None,
@@ -74,7 +83,10 @@ impl Default for RotationReport {
 #[derive(Debug, Clone)]
 pub struct AuditReport {
     pub status: AuditStatus,
-    pub rules: Vec<RuleName>,
+    /// Why the audit was skipped or failed.
+    pub reason: Option<String>,
+    /// Every rule, on or off (with why).
+    pub rules: Vec<RuleState>,
     /// The issues of `WoW`, open and closed, that the audit looked at.
     pub issues_checked: usize,
     pub findings: Vec<Finding>,
@@ -84,6 +96,7 @@ impl Default for AuditReport {
     fn default() -> Self {
         AuditReport {
             status: AuditStatus::Skipped,
+            reason: None,
             rules: Vec::new(),
             issues_checked: 0,
             findings: Vec::new(),
@@ -107,11 +120,21 @@ pub struct Report {
     pub history: Vec<HistoryWeek>,
     /// For the HTML page; empty unless the HTML format is on.
     pub carried_weeks: Vec<CarriedIssue>,
-    pub errors: Vec<String>,
+    /// Each publishing write (`report.publish`), planned in a dry run.
+    pub publish: Vec<ActionRecord>,
+    /// Each error separately: what failed, on what, and why.
+    pub errors: Vec<RunError>,
+    /// Worth a person's attention, not failures: the token expires soon, the clock
+    /// is behind the tracker, a picture was left out.
+    pub warnings: Vec<String>,
+    /// The token's expiry date, when GitLab has a record of the token.
+    pub token_expires_at: Option<NaiveDate>,
+    /// The signal that stopped the run (`SIGTERM`, `SIGINT`), if one did.
+    pub stopped_by: Option<String>,
     /// API requests sent, by method (`GET`, `POST`, `PUT`, `DELETE`), retries counted.
     pub requests: BTreeMap<String, u64>,
     pub links: Links,
-    /// The exit status this run ends with (0, 1, 3).
+    /// The exit status this run ends with (0, 1, 3, 130, 143).
     pub exit_code: i32,
 }
 
@@ -123,8 +146,14 @@ pub struct WeekDates {
 }
 
 impl Report {
-    pub fn findings_count(&self) -> usize {
-        self.audit.findings.len()
+    /// Findings that still need a person: neither fixed nor, in a dry run,
+    /// planned to be fixed (SPEC "Exit status": what exit 3 counts).
+    pub fn needing_a_person(&self) -> usize {
+        self.audit
+            .findings
+            .iter()
+            .filter(|f| !matches!(f.fix_status, FixStatus::Applied | FixStatus::Planned))
+            .count()
     }
 }
 

@@ -86,7 +86,7 @@ pub fn summary(report: &Report, report_dir: &str, files: &[String]) -> Vec<Strin
         } else {
             String::new()
         };
-        lines.push(format!("Error: {}{more}", one_line(first)));
+        lines.push(format!("Error: {}{more}", one_line(&first.to_string())));
     }
 
     let dir = report_dir.trim_end_matches('/');

@@ -17,10 +17,11 @@ use std::collections::{BTreeSet, HashMap};
 
 pub(crate) mod fixtures {
     use crate::apply::{ActionRecord, Outcome};
-    use crate::audit::{AuditStatus, Finding, FixStatus, Subject};
+    use crate::audit::{AuditStatus, Finding, FixStatus, RuleState, Subject};
     use crate::observe::{CarriedIssue, HistoryWeek};
     use crate::report::*;
     use crate::rotation::{IssueKey, MilestoneInfo, RotationStatus};
+    use crate::run_error::RunError;
     use crate::settings::config::RuleName;
     use crate::settings::Links;
     use crate::step::{IssueRef, MilestoneTarget, Step};
@@ -41,6 +42,7 @@ pub(crate) mod fixtures {
             start_date: dates.map(|x| x.0),
             due_date: dates.map(|x| x.1),
             web_url: id.map(|i| format!("{WEB}/-/milestones/{i}")),
+            planned: false,
         }
     }
 
@@ -83,6 +85,30 @@ pub(crate) mod fixtures {
         }
     }
 
+    fn planned(m: MilestoneInfo) -> MilestoneInfo {
+        MilestoneInfo { planned: true, ..m }
+    }
+
+    /// `rules` on, every other rule off as a configuration without them has it.
+    fn rules_on(rules: &[RuleName]) -> Vec<RuleState> {
+        let mut states: Vec<RuleState> = rules
+            .iter()
+            .map(|&rule| RuleState {
+                rule,
+                off_because: None,
+            })
+            .collect();
+        for rule in RuleName::ALL {
+            if !rules.contains(&rule) {
+                states.push(RuleState {
+                    rule,
+                    off_because: Some("not in audit.rules".into()),
+                });
+            }
+        }
+        states
+    }
+
     fn requests(pairs: &[(&str, u64)]) -> BTreeMap<String, u64> {
         pairs.iter().map(|(k, v)| (k.to_string(), *v)).collect()
     }
@@ -109,7 +135,11 @@ pub(crate) mod fixtures {
             audit: AuditReport::default(),
             history: Vec::new(),
             carried_weeks: Vec::new(),
+            publish: Vec::new(),
             errors: Vec::new(),
+            warnings: Vec::new(),
+            token_expires_at: None,
+            stopped_by: None,
             requests: BTreeMap::new(),
             links: Links::default(),
             exit_code: 0,
@@ -176,11 +206,12 @@ pub(crate) mod fixtures {
             ),
         ];
         r.rotation = RotationReport {
+            reason: None,
             status: RotationStatus::Rotated,
-            before: vec![
+            before: Some(vec![
                 ms(Some(10), "WoW", "active", Some(last)),
                 ms(Some(11), "Next WoW", "active", Some(this)),
-            ],
+            ]),
             closed_milestone: Some(ms(Some(10), "WoW ending 2026-11-17", "closed", Some(last))),
             current_milestone: Some(ms(Some(11), "WoW", "active", Some(this))),
             next_milestone: Some(ms(Some(12), "Next WoW", "active", Some(next))),
@@ -197,7 +228,8 @@ pub(crate) mod fixtures {
         let unscheduled = || vec!["unscheduled".to_string()];
         r.audit = AuditReport {
             status: AuditStatus::Done,
-            rules: RuleName::ALL.to_vec(),
+            reason: None,
+            rules: rules_on(&RuleName::ALL),
             issues_checked: 14,
             findings: vec![
                 finding(
@@ -361,14 +393,21 @@ pub(crate) mod fixtures {
             },
         ];
         r.rotation = RotationReport {
+            reason: None,
             status: RotationStatus::Planned,
-            before: vec![
+            before: Some(vec![
                 ms(Some(20), "WoW", "active", Some(old)),
                 ms(Some(21), "Next WoW", "active", None),
-            ],
-            closed_milestone: Some(ms(Some(20), "WoW ending 2026-11-17", "active", Some(old))),
-            current_milestone: Some(ms(Some(21), "WoW", "active", Some(this))),
-            next_milestone: Some(ms(None, "Next WoW", "active", Some(next))),
+            ]),
+            // A dry run: all three are what the run would make of them.
+            closed_milestone: Some(planned(ms(
+                Some(20),
+                "WoW ending 2026-11-17",
+                "closed",
+                Some(old),
+            ))),
+            current_milestone: Some(planned(ms(Some(21), "WoW", "active", Some(this)))),
+            next_milestone: Some(planned(ms(None, "Next WoW", "active", Some(next)))),
             actions: steps.iter().map(|s| act(s, Outcome::Planned, None)).collect(),
             carried_over: vec![IssueKey::Reference("my-group/api#7".into())],
             weeks_missed: 2,
@@ -384,11 +423,12 @@ pub(crate) mod fixtures {
         r.audit =
             AuditReport {
                 status: AuditStatus::Done,
-                rules: vec![
+                reason: None,
+                rules: rules_on(&[
                     RuleName::Unscheduled,
                     RuleName::Priority,
                     RuleName::LabelDefinitions,
-                ],
+                ]),
                 issues_checked: 6,
                 findings: vec![
                 finding(
@@ -454,14 +494,16 @@ pub(crate) mod fixtures {
             ),
         ];
         r.rotation = RotationReport {
+            reason: None,
             status: RotationStatus::Failed,
-            before: vec![
+            before: Some(vec![
                 ms(Some(10), "WoW", "active", Some(last)),
                 ms(Some(11), "Next WoW", "active", Some(this)),
-            ],
+            ]),
+            // Step 1 was refused: GitLab holds none of the three targets.
             closed_milestone: None,
-            current_milestone: Some(ms(Some(10), "WoW", "active", Some(last))),
-            next_milestone: Some(ms(Some(11), "Next WoW", "active", Some(this))),
+            current_milestone: None,
+            next_milestone: None,
             actions: steps.iter().map(|(s, o, e)| act(s, *o, *e)).collect(),
             carried_over: Vec::new(),
             weeks_missed: 0,
@@ -469,7 +511,8 @@ pub(crate) mod fixtures {
         let (s5, _) = issue(5, "Tidy <runbooks> & alerts");
         r.audit = AuditReport {
             status: AuditStatus::Failed,
-            rules: vec![RuleName::Unscheduled, RuleName::Priority],
+            reason: Some("reading the milestone events of WoW's issues failed".into()),
+            rules: rules_on(&[RuleName::Unscheduled, RuleName::Priority]),
             issues_checked: 3,
             findings: vec![finding(
                 RuleName::Priority,
@@ -480,8 +523,8 @@ pub(crate) mod fixtures {
             )],
         };
         r.errors = vec![
-            format!("rotation: {error}"),
-            "audit: could not read the milestone events of #5: the server at https://gitlab.example.com did not answer (timeout after 3 retries)\nbody: \u{1b}[31m<html>Bad Gateway</html>".to_string(),
+            RunError::new("close_and_rename", "WoW", error),
+            RunError::new("read", "the milestone events of WoW's issues", "could not read the milestone events of #5: the server at https://gitlab.example.com did not answer (timeout after 3 retries)\nbody: \u{1b}[31m<html>Bad Gateway</html>"),
         ];
         r.requests = requests(&[("GET", 9), ("PUT", 1)]);
         r.links = Links {
@@ -712,7 +755,8 @@ fn junit_is_well_formed_and_counts_match() {
         // a failure per finding.
         let suite_names: Vec<&str> = suites.iter().map(|s| s.0.as_str()).collect();
         assert_eq!(suite_names[0], "rotation", "{name}");
-        for rule in &r.audit.rules {
+        for state in &r.audit.rules {
+            let rule = &state.rule;
             let (_, attrs, _) = suites
                 .iter()
                 .find(|s| s.0 == rule.as_str())
@@ -722,6 +766,15 @@ fn junit_is_well_formed_and_counts_match() {
                 num(attrs, "failures"),
                 findings,
                 "{name}/{}: failures",
+                rule.as_str()
+            );
+            // A rule that is off is one skipped case; so is a rule the failed
+            // audit did not get to.
+            let not_checked = r.audit.status == AuditStatus::Failed && findings == 0;
+            assert_eq!(
+                num(attrs, "skipped"),
+                usize::from(!state.is_on() || not_checked),
+                "{name}/{}: skipped",
                 rule.as_str()
             );
             assert_eq!(
@@ -1146,7 +1199,15 @@ fn the_schema_check_catches_what_it_should() {
             "enum",
             Box::new(|d| d["rotation"]["status"] = Value::from("done")),
         ),
-        ("const", Box::new(|d| d["schema_version"] = Value::from(2))),
+        ("const", Box::new(|d| d["schema_version"] = Value::from(1))),
+        (
+            "error object",
+            Box::new(|d| d["errors"] = serde_json::json!(["a joined string"])),
+        ),
+        (
+            "rule state",
+            Box::new(|d| d["audit"]["rules"][0]["state"] = Value::from("maybe")),
+        ),
         (
             "date",
             Box::new(|d| d["week"]["start"] = Value::from("2026-11-18T00:00:00Z")),
@@ -1185,7 +1246,7 @@ fn json_has_the_spec_fields() {
     let r = fixtures::rotated();
     let doc: Value = serde_json::from_str(&json::render(&r)).unwrap_or_default();
     let cases: &[(&str, Value)] = &[
-        ("/schema_version", Value::from(1)),
+        ("/schema_version", Value::from(2)),
         ("/tool/version", Value::from("0.0.0-test")),
         ("/now", Value::from("2026-11-18T09:00:00Z")),
         ("/dry_run", Value::from(false)),
@@ -1214,6 +1275,16 @@ fn json_has_the_spec_fields() {
         ("/audit/findings/2/fix", Value::Null),
         ("/audit/findings/6/issue_iid", Value::Null),
         ("/errors", serde_json::json!([])),
+        ("/warnings", serde_json::json!([])),
+        ("/token/expires_at", Value::Null),
+        ("/stopped_by", Value::Null),
+        ("/publish/actions", serde_json::json!([])),
+        ("/audit/status", Value::from("done")),
+        ("/audit/reason", Value::Null),
+        (
+            "/audit/rules/0",
+            serde_json::json!({"name": "unscheduled", "state": "on", "reason": null}),
+        ),
         ("/requests/GET", Value::from(31)),
         ("/requests_total", Value::from(40)),
     ];
@@ -1226,4 +1297,22 @@ fn json_has_the_spec_fields() {
         Some(&serde_json::json!(["my-group/api#7"]))
     );
     assert_eq!(dry.pointer("/rotation/next_milestone/id"), Some(&Value::Null));
+    assert_eq!(
+        dry.pointer("/rotation/next_milestone/planned"),
+        Some(&Value::from(true))
+    );
+    let failed: Value = serde_json::from_str(&json::render(&fixtures::failed())).unwrap_or_default();
+    assert_eq!(
+        failed.pointer("/errors/0"),
+        Some(&serde_json::json!({
+            "step": "close_and_rename",
+            "target": "WoW",
+            "message": "GitLab answered 403 Forbidden to PUT /projects/42/milestones/10: editing milestones needs the Planner role or above"
+        }))
+    );
+    assert_eq!(failed.pointer("/rotation/current_milestone"), Some(&Value::Null));
+    assert_eq!(
+        failed.pointer("/audit/rules/2"),
+        Some(&serde_json::json!({"name": "handoff", "state": "off", "reason": "not in audit.rules"}))
+    );
 }

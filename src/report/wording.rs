@@ -105,17 +105,6 @@ pub(crate) fn rule_summary(rule: RuleName) -> &'static str {
     }
 }
 
-/// The rules in report order: the enabled ones, then any other rule a finding names.
-pub(crate) fn rules_in_order(r: &Report) -> Vec<RuleName> {
-    let mut rules = r.audit.rules.clone();
-    for f in &r.audit.findings {
-        if !rules.contains(&f.rule) {
-            rules.push(f.rule);
-        }
-    }
-    rules
-}
-
 /// What a rule without findings shows: a failed audit may not have reached it.
 pub(crate) fn no_findings(r: &Report) -> &'static str {
     if r.audit.status == AuditStatus::Failed {
@@ -152,4 +141,16 @@ pub(crate) fn outcome_word(o: Outcome) -> &'static str {
         Outcome::Failed => "FAILED",
         Outcome::NotAttempted => "not attempted",
     }
+}
+
+/// The warning for a token that expires within `api.token_expiry_warning`.
+pub fn token_expiry_warning(expires_at: chrono::NaiveDate, days_left: i64) -> String {
+    let when = match days_left {
+        ..=0 => "today".to_string(),
+        1 => "tomorrow".to_string(),
+        n => format!("in {n} days"),
+    };
+    format!(
+        "the token expires on {expires_at} ({when}): create a new one and update WOW_TOKEN before then, or the scheduled job fails from that day"
+    )
 }

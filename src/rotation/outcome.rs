@@ -1,13 +1,19 @@
 //! What a rotation amounts to once the writer has answered: its status, the
-//! milestones before and after, the issues carried over, and the view the audit
-//! must take of the week. Pure: computed from the plan, what `observe` read and
-//! what `apply` recorded, so every combination is a row in a table test.
+//! milestones before and after, the issues carried over, the errors, and the view
+//! the audit must take of the week. Pure: computed from the plan, what `observe`
+//! read and what `apply` recorded, so every combination is a row in a table test.
+//!
+//! Only what was observed is reported (SPEC "A report people read"): a milestone
+//! shows in the "after" view when GitLab answered a write with it, or when it was
+//! read so; a step that failed leaves its milestone out of the view rather than
+//! showing the plan as done. A dry run shows the plan, marked as planned.
 
 use super::plan::MilestonePlan;
 use super::RotationStatus;
 use crate::apply::{ActionRecord, Applied, Outcome};
 use crate::gitlab::model::{Issue, Milestone};
 use crate::observe::ObservedMilestones;
+use crate::run_error::RunError;
 use crate::settings::config::MilestoneTitles;
 use crate::step::{MilestoneTarget, Step};
 use chrono::NaiveDate;
@@ -24,6 +30,8 @@ pub struct MilestoneInfo {
     pub start_date: Option<NaiveDate>,
     pub due_date: Option<NaiveDate>,
     pub web_url: Option<String>,
+    /// True for what a dry run would make of it: GitLab does not hold this.
+    pub planned: bool,
 }
 
 impl MilestoneInfo {
@@ -35,17 +43,7 @@ impl MilestoneInfo {
             start_date: m.start_date,
             due_date: m.due_date,
             web_url: m.web_url.clone(),
-        }
-    }
-
-    fn unknown(id: Option<u64>, title: &str) -> MilestoneInfo {
-        MilestoneInfo {
-            id,
-            title: title.to_string(),
-            state: None,
-            start_date: None,
-            due_date: None,
-            web_url: None,
+            planned: false,
         }
     }
 }
@@ -85,16 +83,21 @@ pub struct AuditView {
 #[derive(Debug, Clone, PartialEq)]
 pub struct RotationOutcome {
     pub status: RotationStatus,
-    /// The milestones as found, before this run changed anything.
-    pub before: Vec<MilestoneInfo>,
+    /// The milestones as found, before this run changed anything; `None` when
+    /// they could not be read.
+    pub before: Option<Vec<MilestoneInfo>>,
+    /// The milestones after the run, as GitLab answered or as read (planned ones
+    /// in a dry run); `None` where the run did not get there.
     pub closed: Option<MilestoneInfo>,
     pub current: Option<MilestoneInfo>,
     pub next: Option<MilestoneInfo>,
     pub actions: Vec<ActionRecord>,
     pub carried_over: Vec<IssueKey>,
     pub weeks_missed: u32,
-    /// Things a person must sort out, and why the rotation failed, for `errors[]`.
-    pub errors: Vec<String>,
+    /// Things a person must sort out, and each failed step, for `errors[]`.
+    pub errors: Vec<RunError>,
+    /// Worth knowing, not failures (the clock behind the tracker).
+    pub warnings: Vec<String>,
     /// What the audit looks at; `None` when the rotation failed.
     pub audit_view: Option<AuditView>,
 }
@@ -106,15 +109,15 @@ impl RotationOutcome {
         seen: Option<(&ObservedMilestones, &MilestonePlan)>,
         titles: &MilestoneTitles,
         closed_title: &str,
-        error: String,
+        error: RunError,
     ) -> RotationOutcome {
         let (before, weeks_missed, mut errors) = match seen {
             Some((seen, plan)) => (
-                before(seen, titles, closed_title),
+                Some(before(seen, titles, closed_title)),
                 plan.weeks_missed,
-                plan.conflicts.clone(),
+                conflicts(plan),
             ),
-            None => (Vec::new(), 0, Vec::new()),
+            None => (None, 0, Vec::new()),
         };
         errors.push(error);
         RotationOutcome {
@@ -127,6 +130,7 @@ impl RotationOutcome {
             carried_over: Vec::new(),
             weeks_missed,
             errors,
+            warnings: Vec::new(),
             audit_view: None,
         }
     }
@@ -139,6 +143,13 @@ fn before(seen: &ObservedMilestones, titles: &MilestoneTitles, closed_title: &st
         .iter()
         .filter(|m| wanted.contains(&m.title.as_str()))
         .map(MilestoneInfo::of)
+        .collect()
+}
+
+fn conflicts(plan: &MilestonePlan) -> Vec<RunError> {
+    plan.conflicts
+        .iter()
+        .map(|c| RunError::new("conflict", "milestones", c.clone()))
         .collect()
 }
 
@@ -164,7 +175,8 @@ pub struct Answers<'a> {
     pub applied: &'a [Applied],
     /// The open issues of the week that ends, as read before the rename.
     pub to_carry: &'a [Issue],
-    /// The carry-over moves and their results, in order.
+    /// The carry-over moves and their results, in order (not attempted when the
+    /// steps before them failed).
     pub moves: &'a [(Step, Applied)],
     pub dry_run: bool,
     pub group_mode: bool,
@@ -181,16 +193,12 @@ pub fn outcome(a: &Answers<'_>, titles: &MilestoneTitles, closed_title: &str) ->
         dry_run,
         group_mode,
     } = *a;
-    let before = before(seen, titles, closed_title);
 
     // The milestones as last seen: read, or returned by GitLab for a write.
     let mut known: HashMap<u64, Milestone> = seen.milestones.iter().map(|m| (m.id, m.clone())).collect();
     let mut created: HashMap<String, Milestone> = HashMap::new();
-    let mut actions = Vec::new();
-    let mut failed = false;
     let mut next_is_new = false;
     for (step, result) in plan.steps.iter().zip(applied) {
-        failed |= result.record.outcome == Outcome::Failed;
         if let Some(m) = &result.milestone {
             known.insert(m.id, m.clone());
             if let Step::Create { title, .. } = step {
@@ -198,61 +206,78 @@ pub fn outcome(a: &Answers<'_>, titles: &MilestoneTitles, closed_title: &str) ->
                 next_is_new |= *title == titles.next && result.record.outcome == Outcome::Applied;
             }
         }
-        actions.push(result.record.clone());
     }
+    let records = applied
+        .iter()
+        .chain(moves.iter().map(|(_, a)| a))
+        .map(|a| &a.record);
+    let actions: Vec<ActionRecord> = records.cloned().collect();
+    let failed = actions.iter().any(|a| a.outcome == Outcome::Failed);
 
     let mut carried_over = Vec::new();
     let mut moved: Vec<Issue> = Vec::new();
     for (step, result) in moves {
-        if let Step::MoveIssue { issue, .. } = step {
-            if result.record.applied || result.record.outcome == Outcome::Planned {
-                carried_over.push(if group_mode {
-                    IssueKey::Reference(issue.reference.clone())
-                } else {
-                    IssueKey::Iid(issue.iid)
-                });
-                if let Some(i) = to_carry
-                    .iter()
-                    .find(|i| i.project_id == issue.project_id && i.iid == issue.iid)
-                {
-                    moved.push(i.clone());
-                }
+        let Step::MoveIssue { issue, .. } = step else {
+            continue;
+        };
+        if result.record.applied || result.record.outcome == Outcome::Planned {
+            carried_over.push(if group_mode {
+                IssueKey::Reference(issue.reference.clone())
+            } else {
+                IssueKey::Iid(issue.iid)
+            });
+            if let Some(i) = to_carry
+                .iter()
+                .find(|i| i.project_id == issue.project_id && i.iid == issue.iid)
+            {
+                moved.push(i.clone());
             }
         }
-        failed |= result.record.outcome == Outcome::Failed;
-        actions.push(result.record.clone());
     }
 
-    let info_of = |target: &Option<MilestoneTarget>| -> Option<MilestoneInfo> {
-        match target.as_ref()? {
-            // The title the plan gives it: in a dry run GitLab still holds the old one.
-            MilestoneTarget::Existing { id, title } => Some(match known.get(id) {
-                Some(m) => MilestoneInfo {
-                    title: title.clone(),
-                    ..MilestoneInfo::of(m)
-                },
-                None => MilestoneInfo::unknown(Some(*id), title),
-            }),
-            MilestoneTarget::Created { title } => Some(match created.get(title) {
-                Some(m) => MilestoneInfo::of(m),
-                None => MilestoneInfo::unknown(None, title),
-            }),
+    // The "after" view: a target shows when GitLab holds it under its planned
+    // title (answered or read); in a dry run, as planned.
+    let after = |target: &Option<MilestoneTarget>, closes: bool| -> Option<MilestoneInfo> {
+        let (now, title) = match target.as_ref()? {
+            MilestoneTarget::Existing { id, title } => (known.get(id), title),
+            MilestoneTarget::Created { title } => (created.get(title), title),
+        };
+        if let Some(m) = now.filter(|m| m.title == *title) {
+            return Some(MilestoneInfo::of(m));
         }
+        if !dry_run {
+            return None;
+        }
+        let mut planned = now.map(MilestoneInfo::of).unwrap_or(MilestoneInfo {
+            id: None,
+            title: String::new(),
+            state: None,
+            start_date: None,
+            due_date: None,
+            web_url: None,
+            planned: true,
+        });
+        planned.title = title.clone();
+        planned.planned = true;
+        if closes {
+            planned.state = Some("closed".into());
+        }
+        Some(planned)
     };
-    let closed = info_of(&plan.closed).map(|mut m| {
-        if dry_run {
+    let closed = after(&plan.closed, true).map(|mut m| {
+        if dry_run && m.state.as_deref() == Some("active") {
             // Closed by the plan: GitLab still shows it open.
             m.state = Some("closed".into());
+            m.planned = true;
         }
         m
     });
-    let current = info_of(&plan.current);
-    let next = info_of(&plan.next);
+    let current = after(&plan.current, false);
+    let next = after(&plan.next, false);
 
-    let wrote = !actions.is_empty();
     let status = if failed {
         RotationStatus::Failed
-    } else if dry_run && wrote {
+    } else if dry_run && !actions.is_empty() {
         RotationStatus::Planned
     } else if plan.status == RotationStatus::NotDue && !moved.is_empty() {
         // Only carry-over was left from an interrupted rotation.
@@ -261,15 +286,14 @@ pub fn outcome(a: &Answers<'_>, titles: &MilestoneTitles, closed_title: &str) ->
         plan.status
     };
 
-    let mut errors = plan.conflicts.clone();
-    if failed {
-        let failures: Vec<String> = actions
-            .iter()
-            .filter(|a| a.outcome == Outcome::Failed)
-            .map(|a| format!("{}: {}", a.description, a.error.clone().unwrap_or_default()))
-            .collect();
-        errors.push(format!("rotation: {}", failures.join("; ")));
-    }
+    let mut errors = conflicts(plan);
+    errors.extend(actions.iter().filter(|a| a.outcome == Outcome::Failed).map(|a| {
+        RunError::new(
+            a.kind.clone(),
+            a.target.clone(),
+            a.error.clone().unwrap_or_else(|| "failed".into()),
+        )
+    }));
 
     let audit_view = (!failed).then(|| {
         let title_before = |id: u64| {
@@ -299,15 +323,13 @@ pub fn outcome(a: &Answers<'_>, titles: &MilestoneTitles, closed_title: &str) ->
             }
             None => (None, None),
         };
-        let next_title_now = match (&plan.next, &next) {
+        let next_title_now = match &plan.next {
             _ if next_is_new => None,
-            (_, Some(MilestoneInfo { id: None, .. })) | (_, None) => None,
-            (
-                _,
-                Some(MilestoneInfo {
-                    id: Some(id), title, ..
-                }),
-            ) => Some(title_before(*id).unwrap_or_else(|| title.clone())),
+            Some(MilestoneTarget::Existing { id, title }) => {
+                Some(title_before(*id).unwrap_or_else(|| title.clone()))
+            }
+            Some(MilestoneTarget::Created { title }) => created.get(title).map(|m| m.title.clone()),
+            None => None,
         };
         AuditView {
             current_is_planned: matches!(plan.current, Some(MilestoneTarget::Created { .. }))
@@ -323,7 +345,7 @@ pub fn outcome(a: &Answers<'_>, titles: &MilestoneTitles, closed_title: &str) ->
 
     RotationOutcome {
         status,
-        before,
+        before: Some(before(seen, titles, closed_title)),
         closed,
         current,
         next,
@@ -331,6 +353,7 @@ pub fn outcome(a: &Answers<'_>, titles: &MilestoneTitles, closed_title: &str) ->
         carried_over,
         weeks_missed: plan.weeks_missed,
         errors,
+        warnings: plan.clock_behind.iter().cloned().collect(),
         audit_view,
     }
 }
@@ -456,6 +479,7 @@ mod tests {
         status: RotationStatus,
         closed: Option<(&'static str, &'static str)>,
         current: Option<&'static str>,
+        next: Option<&'static str>,
         carried: Vec<u64>,
         /// The audit's view: (WoW's title now, Next WoW's title now); `None`: no audit.
         view: Option<(Option<&'static str>, Option<&'static str>)>,
@@ -490,6 +514,7 @@ mod tests {
                 status: RotationStatus::Rotated,
                 closed: Some((CLOSED, "closed")),
                 current: Some("WoW"),
+                next: Some("Next WoW"),
                 carried: vec![1, 2],
                 view: Some((Some("WoW"), None)),
                 errors: 0,
@@ -504,6 +529,7 @@ mod tests {
                 status: RotationStatus::Planned,
                 closed: Some((CLOSED, "closed")),
                 current: Some("WoW"),
+                next: Some("Next WoW"),
                 carried: vec![1, 2],
                 view: Some((Some("Next WoW"), None)),
                 errors: 0,
@@ -513,11 +539,12 @@ mod tests {
                 seen: due(),
                 steps: vec![Failed, NotAttempted, NotAttempted],
                 ready: false,
-                carry: None,
+                carry: Some(NotAttempted),
                 dry_run: false,
                 status: RotationStatus::Failed,
-                closed: Some((CLOSED, "active")),
-                current: Some("WoW"),
+                closed: None,
+                current: None,
+                next: None,
                 carried: vec![],
                 view: None,
                 errors: 1,
@@ -532,12 +559,13 @@ mod tests {
                 status: RotationStatus::Failed,
                 closed: Some((CLOSED, "closed")),
                 current: Some("WoW"),
+                next: None,
                 carried: vec![1, 2],
                 view: None,
                 errors: 1,
             },
             Case {
-                name: "a move failed: the rotation failed, the moves that held are listed",
+                name: "the moves failed: the rotation failed, one error per move",
                 seen: due(),
                 steps: vec![Applied, Applied, Applied],
                 ready: true,
@@ -546,9 +574,10 @@ mod tests {
                 status: RotationStatus::Failed,
                 closed: Some((CLOSED, "closed")),
                 current: Some("WoW"),
+                next: Some("Next WoW"),
                 carried: vec![],
                 view: None,
-                errors: 1,
+                errors: 2,
             },
             Case {
                 name: "only carry-over was left: resumed",
@@ -560,6 +589,7 @@ mod tests {
                 status: RotationStatus::Resumed,
                 closed: Some((CLOSED, "closed")),
                 current: Some("WoW"),
+                next: Some("Next WoW"),
                 carried: vec![1, 2],
                 view: Some((Some("WoW"), Some("Next WoW"))),
                 errors: 0,
@@ -574,6 +604,7 @@ mod tests {
                 status: RotationStatus::NotDue,
                 closed: Some((CLOSED, "closed")),
                 current: Some("WoW"),
+                next: Some("Next WoW"),
                 carried: vec![],
                 view: Some((Some("WoW"), Some("Next WoW"))),
                 errors: 0,
@@ -588,6 +619,7 @@ mod tests {
                 status: RotationStatus::Planned,
                 closed: None,
                 current: Some("WoW"),
+                next: Some("Next WoW"),
                 carried: vec![],
                 view: Some((None, None)),
                 errors: 0,
@@ -634,6 +666,21 @@ mod tests {
                 "{}",
                 c.name
             );
+            assert_eq!(
+                got.next.as_ref().map(|m| m.title.as_str()),
+                c.next,
+                "{}: next",
+                c.name
+            );
+            let planned = [&got.closed, &got.current, &got.next]
+                .iter()
+                .any(|m| m.as_ref().is_some_and(|m| m.planned));
+            assert_eq!(
+                planned,
+                c.dry_run && c.status == RotationStatus::Planned,
+                "{}: planned marks",
+                c.name
+            );
             let carried: Vec<IssueKey> = c.carried.iter().map(|i| IssueKey::Iid(*i)).collect();
             assert_eq!(got.carried_over, carried, "{}: carried", c.name);
             let view = got
@@ -673,7 +720,7 @@ mod tests {
         assert!(!view.current_is_planned);
         assert_eq!(view.open_milestones.len(), 2);
         assert_eq!(got.carried_over, vec![IssueKey::Reference("g/p#7".into())]);
-        assert_eq!(got.before.len(), 2);
+        assert_eq!(got.before.map(|b| b.len()), Some(2));
         let _ = IssueRef::from(&to_carry[0]);
     }
 
@@ -682,12 +729,18 @@ mod tests {
         let seen = due();
         let plan = plan_of(&seen);
         let titles = Config::default().milestones;
-        let got = RotationOutcome::read_failed(Some((&seen, &plan)), &titles, CLOSED, "boom".into());
+        let boom = RunError::new("read", "the open issues of \"WoW\"", "boom");
+        let got = RotationOutcome::read_failed(Some((&seen, &plan)), &titles, CLOSED, boom.clone());
         assert_eq!(got.status, RotationStatus::Failed);
-        assert_eq!(got.before.len(), 2);
-        assert_eq!(got.errors, vec!["boom".to_string()]);
+        assert_eq!(got.before.map(|b| b.len()), Some(2));
+        assert_eq!(got.errors, vec![boom]);
         assert!(got.audit_view.is_none() && got.actions.is_empty());
-        let unread = RotationOutcome::read_failed(None, &titles, CLOSED, "down".into());
-        assert!(unread.before.is_empty());
+        assert_eq!((got.closed, got.current, got.next), (None, None, None));
+        let down = RunError::new("read", "the milestones", "down");
+        let unread = RotationOutcome::read_failed(None, &titles, CLOSED, down);
+        assert_eq!(
+            unread.before, None,
+            "not read: nothing is claimed about what exists"
+        );
     }
 }

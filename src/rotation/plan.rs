@@ -55,6 +55,9 @@ pub struct MilestonePlan {
     pub weeks_missed: u32,
     /// Things a person must sort out (a duplicate that holds issues), for `errors[]`.
     pub conflicts: Vec<String>,
+    /// Set when `WoW` starts after this week's start: the clock (or `--now`) is
+    /// behind the tracker, so the plan writes nothing (SPEC "Clock behind the tracker").
+    pub clock_behind: Option<String>,
 }
 
 /// The copies of one title: the one planned with, and newer ones left in place.
@@ -165,6 +168,29 @@ fn has_dates(m: &Milestone, dates: (NaiveDate, NaiveDate)) -> bool {
     m.start_date == Some(dates.0) && m.due_date == Some(dates.1)
 }
 
+/// Whether setting `dates` on `m` would move it back to an earlier week: no write
+/// ever does (SPEC "Clock behind the tracker"). Correcting a wrong due date within
+/// the same start is not a move back.
+fn moves_back(m: &Milestone, dates: (NaiveDate, NaiveDate)) -> bool {
+    m.start_date.is_some_and(|s| dates.0 < s)
+}
+
+/// The open `WoW` starts after this week's start: `now` is behind the tracker (a
+/// wrong `--now`, or a clock behind). Rotating or re-dating would move the
+/// tracker back in time.
+fn clock_behind(seen: &ObservedMilestones, week: &Week, current: &str) -> Option<String> {
+    let wow = titled(&seen.milestones, current)
+        .into_iter()
+        .find(|m| m.is_open())?;
+    let start = wow.start_date?;
+    (start > week.start_date).then(|| {
+        format!(
+            "\"{current}\" (id {}) starts on {start}, after this week's start {}: the clock or --now is behind the tracker, so nothing was changed",
+            wow.id, week.start_date
+        )
+    })
+}
+
 /// Plans what is still missing of this week's rotation (SPEC "Rotation"). Steps
 /// come in the order they must be applied: duplicate deletions, step 1 (or closing
 /// an open `closed(D)`), step 2 (or creating `WoW`), step 3, then date corrections.
@@ -183,6 +209,25 @@ pub fn plan(seen: &ObservedMilestones, week: &Week, cfg: &Config) -> MilestonePl
             (None, None)
         }
     };
+
+    if let Some(warning) = clock_behind(seen, week, &titles.current) {
+        let kept = |title: &str| {
+            titled(&seen.milestones, title)
+                .first()
+                .map(|m| existing(m, title))
+        };
+        return MilestonePlan {
+            status: RotationStatus::NotDue,
+            steps: Vec::new(),
+            closed: kept(&closed_t),
+            current: kept(&titles.current),
+            next: kept(&titles.next),
+            carry_from: None,
+            weeks_missed: 0,
+            conflicts: Vec::new(),
+            clock_behind: Some(warning),
+        };
+    }
 
     let mut deletes = Vec::new();
     let wow = Slot::find(seen, &titles.current, &mut deletes);
@@ -234,7 +279,7 @@ pub fn plan(seen: &ObservedMilestones, week: &Week, cfg: &Config) -> MilestonePl
     let mut next_renamed = false;
     let current_target = match wow.kept.filter(|_| !wow_renamed) {
         Some(w) if w.is_open() => {
-            if set_dates && !has_dates(w, this_week) {
+            if set_dates && !has_dates(w, this_week) && !moves_back(w, this_week) {
                 date_fixes.push(Step::SetDates {
                     id: w.id,
                     title: w.title.clone(),
@@ -309,7 +354,12 @@ pub fn plan(seen: &ObservedMilestones, week: &Week, cfg: &Config) -> MilestonePl
             // A closed `Next WoW` is left as it is: there is no step to reopen it.
             // While no `WoW` can be had (conflict above), `Next WoW` may still be
             // the one to become `WoW`: leave its dates alone too.
-            if set_dates && n.is_open() && current_target.is_some() && !has_dates(n, next_week) {
+            if set_dates
+                && n.is_open()
+                && current_target.is_some()
+                && !has_dates(n, next_week)
+                && !moves_back(n, next_week)
+            {
                 date_fixes.push(Step::SetDates {
                     id: n.id,
                     title: n.title.clone(),
@@ -359,6 +409,7 @@ pub fn plan(seen: &ObservedMilestones, week: &Week, cfg: &Config) -> MilestonePl
         carry_from,
         weeks_missed: weeks,
         conflicts,
+        clock_behind: None,
     }
 }
 
@@ -585,6 +636,7 @@ mod tests {
                 carry_from: Some(1),
                 weeks_missed: 0,
                 conflicts: vec![],
+                clock_behind: None,
             }
         );
     }
@@ -602,6 +654,54 @@ mod tests {
         assert_eq!(second.next, ex(3, "Next WoW"));
         // Carry-over is still looked at: the caller moves any issue left behind.
         assert_eq!(second.carry_from, Some(1));
+    }
+
+    /// SPEC "Clock behind the tracker": after this week's rotation, a run with last
+    /// week's `now` writes nothing (no rotation, no dates moved back) and says why.
+    /// Regression: issue 13 item 7 (`rotate --now <last week>` moved live dates back).
+    #[test]
+    fn a_clock_behind_the_tracker_plans_nothing_and_warns() {
+        let mut state = vec![last_wow(), last_next()];
+        let first = plan_for(state.clone());
+        apply(&mut state, &first.steps);
+        let last_week = week_of(utc("2026-11-11T09:00:00Z"), Weekday::Wed, Tz::UTC);
+        let p = plan(&seen(state.clone()), &last_week, &Config::default());
+        assert_eq!((p.status, p.steps.clone()), (NotDue, vec![]));
+        assert_eq!(p.carry_from, None);
+        let warning = p.clock_behind.expect("a warning");
+        assert!(
+            warning.contains("starts on 2026-11-18, after this week's start 2026-11-11"),
+            "{warning}"
+        );
+        // `closed(D)` for last week's D does not exist: the plan names none.
+        assert_eq!(p.closed, None);
+        assert_eq!(p.current, ex(2, "WoW"));
+        // On time, the same tracker plans nothing and warns of nothing.
+        let now = plan_for(state);
+        assert_eq!((now.steps, now.clock_behind), (vec![], None));
+    }
+
+    #[test]
+    fn dates_are_never_moved_to_an_earlier_week() {
+        // `Next WoW` already dated for the week after next (set by hand): left alone.
+        let later = m(3, "Next WoW", true, NOW, Some(("2026-12-02", "2026-12-08")));
+        let wow = m(
+            2,
+            "WoW",
+            true,
+            "2026-11-11T00:00:01Z",
+            Some(("2026-11-18", "2026-11-24")),
+        );
+        let closed = m(
+            1,
+            CLOSED,
+            false,
+            "2026-11-04T00:00:01Z",
+            Some(("2026-11-11", "2026-11-17")),
+        );
+        let p = plan_for(vec![closed, wow, later]);
+        assert_eq!(p.steps, vec![], "{:?}", p.steps);
+        assert_eq!(p.clock_behind, None);
     }
 
     /// A run killed after any request, re-run, ends in the same state as an

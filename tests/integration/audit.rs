@@ -200,8 +200,9 @@ fn audit_request_counts_are_exact_at_1000_issues() {
     let out = wow.cmd(&["audit"]).run().status(0);
     let report = out.report();
     assert_eq!(report["audit"]["issues_checked"], 1000);
-    // Fixed reads: open milestones (WoW and strays, one list), labels, open ~outage, open ~data loss.
-    let fixed_reads = 4;
+    // Fixed reads: open milestones (WoW and strays, one list), labels, open ~outage,
+    // open ~data loss, and the token's own record (its expiry, SPEC "Token expiry").
+    let fixed_reads = 5;
     let gets: Vec<String> = wow
         .sandbox
         .requests()
@@ -227,15 +228,15 @@ fn audit_request_counts_are_exact_at_1000_issues() {
 }
 
 /// `wowctl run` on a week already rotated: the benchmark's minimum (BENCHMARKS.md):
-/// 6 fixed reads (open milestones, `closed(D)` by title, its open issues left to carry,
-/// labels, open ~outage, open ~data loss) + ceil(N/100) pages + K event lists, and one
-/// PUT per unscheduled issue.
+/// 7 fixed reads (open milestones, `closed(D)` by title, its open issues left to carry,
+/// labels, open ~outage, open ~data loss, the token's record) + ceil(N/100) pages + K
+/// event lists, and one PUT per unscheduled issue.
 #[test]
 fn run_request_counts_are_the_minimum_at_1000_issues() {
     let wow = Wow::new(wowctl::sandbox::seed::scale(1000, 0.1, at(NOW)));
     let out = wow.cmd(&["run"]).run().status(0);
     assert_eq!(out.report()["rotation"]["status"], "not_due");
-    assert_eq!(wow.count("GET"), 6 + 10 + 100);
+    assert_eq!(wow.count("GET"), 7 + 10 + 100);
     assert_eq!(
         (wow.count("PUT"), wow.count("POST"), wow.count("DELETE")),
         (50, 0, 0)

@@ -100,11 +100,19 @@ fn burst_longer_than_max_retries_fails_clearly_and_still_writes_the_report() {
     assert_eq!(report["exit_code"], 1);
     let errors = report["errors"].as_array().unwrap();
     assert_eq!(errors.len(), 1, "{errors:?}");
-    assert!(errors[0]
-        .as_str()
-        .unwrap()
-        .starts_with("rotation: reading the milestones: GET"));
-    assert_eq!(report["requests"]["GET"], 3);
+    assert_eq!(errors[0]["step"], "read");
+    assert_eq!(errors[0]["target"], "the milestones");
+    assert!(
+        errors[0]["message"].as_str().unwrap().starts_with("GET"),
+        "{errors:?}"
+    );
+    assert_eq!(
+        report["rotation"]["before"],
+        serde_json::Value::Null,
+        "not read: no claim about what exists"
+    );
+    // Three attempts at the milestones, then the token's record (read last).
+    assert_eq!(report["requests"]["GET"], 4);
     assert_eq!(wow.writes(), 0);
     assert!(
         out.file("report.md").contains("503"),
