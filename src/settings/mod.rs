@@ -11,7 +11,9 @@ pub mod duration;
 pub mod env;
 pub mod error;
 pub mod file;
+pub mod keys;
 pub mod mode;
+pub mod values;
 
 pub use config::{Config, Format, RuleName};
 pub use error::ConfigError;
@@ -304,7 +306,7 @@ fn read_config(
                     return parsed(&text, path, found);
                 }
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                    let sources = config::KEYS.iter().map(|k| (k.to_string(), Source::Default));
+                    let sources = keys::KEYS.iter().map(|k| (k.name.to_string(), Source::Default));
                     return Ok((Config::default(), sources.collect(), None, None));
                 }
                 Err(e) => {
@@ -478,7 +480,7 @@ mod tests {
         assert_eq!(s.ca_file, None);
         assert_eq!(s.links, Links::default());
         assert_eq!(s.config, Config::default());
-        assert_eq!(s.config_sources.len(), config::KEYS.len());
+        assert_eq!(s.config_sources.len(), keys::KEYS.len());
         assert!(!s.in_ci);
     }
 
