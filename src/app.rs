@@ -7,12 +7,10 @@ use crate::job::{execute, unix_now, Job};
 use crate::report::log::Log;
 use crate::report::{self, Report};
 use crate::sandbox;
-use crate::settings::config::Format;
 use crate::settings::{self, ConfigError, Settings};
 use chrono::{DateTime, Utc};
 use std::collections::BTreeMap;
 use std::io::IsTerminal;
-use std::path::Path;
 use std::time::Duration;
 
 /// Exit statuses (SPEC "Exit status").
@@ -34,12 +32,8 @@ pub fn main(cli: Cli, env: BTreeMap<String, String>) -> u8 {
     }
 }
 
-fn read_file(path: &Path) -> std::io::Result<String> {
-    std::fs::read_to_string(path)
-}
-
 fn resolve(common: &Common, env: &BTreeMap<String, String>) -> Result<Settings, ConfigError> {
-    settings::resolve(&common.flags(), env, &read_file, Utc::now())
+    settings::resolve(&common.flags(), env, &settings::read_config_file, Utc::now())
 }
 
 fn usage_error(e: &ConfigError) -> u8 {
@@ -103,15 +97,15 @@ fn network_job(common: &Common, env: &BTreeMap<String, String>, job: Job) -> u8 
 /// Builds the client, or prints why not (exit 2: the settings are wrong).
 /// `WOW_RETRY_BASE_MS` (undocumented) lets tests retry after a millisecond.
 fn connect(settings: &Settings, env: &BTreeMap<String, String>) -> Result<Client, u8> {
-    let (api_url, token, _) = settings.require_api().map_err(|e| usage_error(&e))?;
+    let target = settings.target().map_err(|e| usage_error(&e))?;
     let api = &settings.config.api;
     let backoff_ms = env
         .get("WOW_RETRY_BASE_MS")
         .and_then(|v| v.parse().ok())
         .unwrap_or(500);
     Client::new(ClientConfig {
-        api_url: api_url.to_string(),
-        token: token.clone(),
+        api_url: target.api_url,
+        token: target.token,
         timeout: api.timeout,
         max_retries: api.max_retries,
         max_retry_time: Duration::from_secs(300),
@@ -192,17 +186,11 @@ fn demo(args: &DemoArgs, env: &BTreeMap<String, String>) -> u8 {
             demo_env.insert(key.into(), v.clone());
         }
     }
-    let mut settings = match settings::resolve(
-        &Default::default(),
-        &demo_env,
-        &|_| Err(std::io::ErrorKind::NotFound.into()),
-        now,
-    ) {
+    // Its configuration is built in (every rule on, every format), resolved like a file's.
+    let settings = match settings::resolve_demo(&demo_env, now) {
         Ok(s) => s,
         Err(e) => return usage_error(&e),
     };
-    settings.config.labels.priorities = (1..=4).map(|n| format!("priority::{n}")).collect();
-    settings.config.report.formats = Format::ALL.to_vec();
     let log = log_for(&settings, env, args.quiet, args.verbose);
     crate::say!(
         "wowctl demo: a simulated GitLab at {} holds the tracker of a production team;",
