@@ -42,7 +42,9 @@ fn usage_error(e: &ConfigError) -> u8 {
 }
 
 fn config_check(common: &Common, env: &BTreeMap<String, String>) -> u8 {
-    match resolve(common, env) {
+    // The same checks a run makes before its first request: a report dir or CA file that
+    // would stop the run is a configuration error here too.
+    match resolve(common, env).and_then(|s| settings::preflight::check(&s).map(|()| s)) {
         Ok(s) => {
             crate::output::print(&settings::check::render(&s));
             EXIT_OK
@@ -94,10 +96,12 @@ fn network_job(common: &Common, env: &BTreeMap<String, String>, job: Job) -> u8 
     finish(&settings, report, &log)
 }
 
-/// Builds the client, or prints why not (exit 2: the settings are wrong).
+/// Builds the client, or prints why not (exit 2: the settings are wrong). The checks before
+/// the first request run here (report dir, CA file), so a failing one sends nothing.
 /// `WOW_RETRY_BASE_MS` (undocumented) lets tests retry after a millisecond.
 fn connect(settings: &Settings, env: &BTreeMap<String, String>) -> Result<Client, u8> {
     let target = settings.target().map_err(|e| usage_error(&e))?;
+    settings::preflight::check(settings).map_err(|e| usage_error(&e))?;
     let api = &settings.config.api;
     let backoff_ms = env
         .get("WOW_RETRY_BASE_MS")

@@ -5,7 +5,8 @@
 //! `precedence::pick`. `resolve` is pure: it takes the flags, the environment as a map,
 //! a file reader and the clock's reading, so tests need no real environment; the clock
 //! itself is read by the caller (`app`). Network commands take their non-optional
-//! `Target` from `Settings::target`.
+//! `Target` from `Settings::target`; `preflight` checks the surroundings before the first
+//! request.
 
 pub mod check;
 pub mod config;
@@ -16,6 +17,7 @@ pub mod file;
 pub mod keys;
 pub mod mode;
 pub mod precedence;
+pub mod preflight;
 pub mod values;
 
 pub use config::{Config, Format, RuleName};
