@@ -1,5 +1,6 @@
 //! One function per command: settings → client → observe → plan → apply → report.
-//! Errors meet the user here, once; `exit_code` maps them to 0/1/2/3.
+//! Each returns how it ended (`Exit`) or the one error that stopped it (`Failure`);
+//! `main` alone turns that into the exit status and prints the final error once.
 
 use crate::cli::{Cli, Command, Common, ConfigCommand, DemoArgs, SandboxArgs};
 use crate::console::{self, Console};
@@ -7,19 +8,50 @@ use crate::gitlab::{Client, ClientConfig};
 use crate::job::{execute, unix_now, Job};
 use crate::report::{self, Report};
 use crate::sandbox;
-use crate::settings::config::Format;
-use crate::settings::{self, ConfigError, Settings};
+use crate::settings::{self, ConfigError, Settings, Target};
 use chrono::{DateTime, Utc};
 use std::collections::BTreeMap;
 use std::io::IsTerminal;
-use std::path::Path;
 use std::time::Duration;
 
-/// Exit statuses (SPEC "Exit status").
-pub const EXIT_OK: u8 = 0;
-pub const EXIT_FAILED: u8 = 1;
-pub const EXIT_USAGE: u8 = 2;
-pub const EXIT_FINDINGS: u8 = 3;
+/// How a command ended (SPEC "Exit status").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    /// Done (findings alone do not fail the job).
+    Done,
+    /// The run failed: GitLab unreachable, a permission missing, a step failed.
+    Failed,
+    /// Findings still need a person and `report.fail_on_findings` is on.
+    Findings,
+    /// Stopped by SIGINT (130) or SIGTERM (143); the report was written.
+    Signal(i32),
+}
+
+/// The one error that stopped a command before it could do its work.
+#[derive(Debug)]
+enum Failure {
+    /// Usage or configuration: exit 2.
+    Usage(String),
+    /// Anything else: exit 1.
+    Failed(String),
+}
+
+impl From<ConfigError> for Failure {
+    fn from(e: ConfigError) -> Failure {
+        Failure::Usage(e.to_string())
+    }
+}
+
+/// The exit status of every outcome: the only place that decides it.
+fn exit_status(result: &Result<Exit, Failure>) -> u8 {
+    match result {
+        Ok(Exit::Done) => 0,
+        Ok(Exit::Failed) | Err(Failure::Failed(_)) => 1,
+        Err(Failure::Usage(_)) => 2,
+        Ok(Exit::Findings) => 3,
+        Ok(Exit::Signal(n)) => u8::try_from(128 + n).unwrap_or(1),
+    }
+}
 
 /// Runs a parsed command line with the given environment; returns the exit status.
 pub fn main(cli: Cli, env: BTreeMap<String, String>) -> u8 {
@@ -29,7 +61,7 @@ pub fn main(cli: Cli, env: BTreeMap<String, String>) -> u8 {
         _ => (0, false),
     };
     console::init_logging(verbose, quiet, &env);
-    match cli.command {
+    let result = match cli.command {
         Command::Config(ConfigCommand::Check(common)) => config_check(&common, &env),
         Command::Run(common) => network_job(&common, &env, Job::Run),
         Command::Rotate(common) => network_job(&common, &env, Job::Rotate),
@@ -37,49 +69,40 @@ pub fn main(cli: Cli, env: BTreeMap<String, String>) -> u8 {
         Command::Doctor(common) => doctor(&common, &env),
         Command::Demo(args) => demo(&args, &env),
         Command::Sandbox(args) => serve_sandbox(&args),
+    };
+    if let Err(Failure::Usage(e) | Failure::Failed(e)) = &result {
+        eprintln!("error: {e}");
     }
-}
-
-fn read_file(path: &Path) -> std::io::Result<String> {
-    std::fs::read_to_string(path)
+    exit_status(&result)
 }
 
 fn resolve(common: &Common, env: &BTreeMap<String, String>) -> Result<Settings, ConfigError> {
-    settings::resolve(&common.flags(), env, &read_file, Utc::now())
+    settings::resolve(&common.flags(), env, &settings::read_config_file, Utc::now())
 }
 
-fn usage_error(e: &ConfigError) -> u8 {
-    eprintln!("error: {e}");
-    EXIT_USAGE
+fn config_check(common: &Common, env: &BTreeMap<String, String>) -> Result<Exit, Failure> {
+    let settings = resolve(common, env)?;
+    // The same checks a run makes before its first request: a report dir or CA file that
+    // would stop the run is a configuration error here too.
+    settings::preflight::check(&settings)?;
+    console::print(&settings::check::render(&settings));
+    Ok(Exit::Done)
 }
 
-fn config_check(common: &Common, env: &BTreeMap<String, String>) -> u8 {
-    match resolve(common, env) {
-        Ok(s) => {
-            console::print(&settings::check::render(&s));
-            EXIT_OK
-        }
-        Err(e) => usage_error(&e),
-    }
-}
-
-fn runtime() -> tokio::runtime::Runtime {
+fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
     tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
-        .expect("the async runtime starts")
+        .map_err(|e| Failure::Failed(format!("cannot start the async runtime: {e}")))
 }
 
 fn console_for(settings: &Settings, env: &BTreeMap<String, String>, quiet: bool) -> Console {
     Console::from_env(env, settings.in_ci, quiet, std::io::stdout().is_terminal())
 }
 
-fn network_job(common: &Common, env: &BTreeMap<String, String>, job: Job) -> u8 {
-    let settings = match resolve(common, env) {
-        Ok(s) => s,
-        Err(e) => return usage_error(&e),
-    };
+fn network_job(common: &Common, env: &BTreeMap<String, String>, job: Job) -> Result<Exit, Failure> {
+    let settings = resolve(common, env)?;
     // WOW_ACTION picks what `wowctl run` does in a manual pipeline; other commands ignore it.
     let job = if job == Job::Run {
         match settings.action.value {
@@ -90,32 +113,36 @@ fn network_job(common: &Common, env: &BTreeMap<String, String>, job: Job) -> u8 
     } else {
         job
     };
-    let log = console_for(&settings, env, common.quiet);
-    let client = match connect(&settings, env) {
-        Ok(c) => c,
-        Err(code) => return code,
-    };
-    let scope = match settings.require_api() {
-        Ok((_, _, scope)) => scope.clone(),
-        Err(e) => return usage_error(&e),
-    };
-    let rt = runtime();
-    let report = rt.block_on(execute(&settings, &client, &scope, job, &log));
-    finish(&settings, report, &log)
+    run_job(&settings, env, job, common.quiet)
 }
 
-/// Builds the client, or prints why not (exit 2: the settings are wrong).
+/// Connects, runs the job, writes the report and says how it ended.
+fn run_job(
+    settings: &Settings,
+    env: &BTreeMap<String, String>,
+    job: Job,
+    quiet: bool,
+) -> Result<Exit, Failure> {
+    let (client, target) = connect(settings, env)?;
+    let log = console_for(settings, env, quiet);
+    let report = runtime()?.block_on(execute(settings, &client, &target.scope, job, &log));
+    finish(settings, report, &log)
+}
+
+/// Builds the client for the target, after the checks that must pass before the
+/// first request (report dir, CA file): a failing one sends nothing (exit 2).
 /// `WOW_RETRY_BASE_MS` (undocumented) lets tests retry after a millisecond.
-fn connect(settings: &Settings, env: &BTreeMap<String, String>) -> Result<Client, u8> {
-    let (api_url, token, _) = settings.require_api().map_err(|e| usage_error(&e))?;
+fn connect(settings: &Settings, env: &BTreeMap<String, String>) -> Result<(Client, Target), Failure> {
+    let target = settings.target()?;
+    settings::preflight::check(settings)?;
     let api = &settings.config.api;
     let backoff_ms = env
         .get("WOW_RETRY_BASE_MS")
         .and_then(|v| v.parse().ok())
         .unwrap_or(500);
-    Client::new(ClientConfig {
-        api_url: api_url.to_string(),
-        token: token.clone(),
+    let client = Client::new(ClientConfig {
+        api_url: target.api_url.clone(),
+        token: target.token.clone(),
         timeout: api.timeout,
         max_retries: api.max_retries,
         max_retry_time: Duration::from_secs(300),
@@ -123,66 +150,68 @@ fn connect(settings: &Settings, env: &BTreeMap<String, String>) -> Result<Client
         ca_file: settings.ca_file.as_ref().map(|c| c.value.clone()),
         concurrency: api.concurrency,
     })
-    .map_err(|e| {
-        eprintln!("error: {e}");
-        EXIT_USAGE
-    })
+    .map_err(|e| Failure::Usage(e.to_string()))?;
+    Ok((client, target))
 }
 
-/// Writes the report files, prints the summary and returns the exit status.
-fn finish(settings: &Settings, mut report: Report, log: &Console) -> u8 {
-    let code = exit_code(&report, settings.config.report.fail_on_findings);
-    report.exit_code = code as i32;
+/// How a finished run ends: failed, findings that need a person (with
+/// `fail_on_findings`), or done.
+fn outcome_of(report: &Report, fail_on_findings: bool) -> Exit {
+    if let Some(signal) = &report.stopped_by {
+        Exit::Signal(if signal == "SIGINT" { 2 } else { 15 })
+    } else if !report.errors.is_empty() {
+        Exit::Failed
+    } else if fail_on_findings && report.needing_a_person() > 0 {
+        Exit::Findings
+    } else {
+        Exit::Done
+    }
+}
+
+/// Writes the report files, prints the summary, and says how the run ended.
+fn finish(settings: &Settings, mut report: Report, log: &Console) -> Result<Exit, Failure> {
+    let exit = outcome_of(&report, settings.config.report.fail_on_findings);
+    report.exit_code = i32::from(exit_status(&Ok(exit)));
     let dir = &settings.report_dir.value;
-    let files = match report::write_all(&report, dir, &settings.config.report.formats) {
-        Ok(files) => files,
-        Err(e) => {
-            eprintln!("error: cannot write the report to {}: {e}", dir.display());
-            return EXIT_FAILED;
-        }
-    };
+    let files = report::write_all(&report, dir, &settings.config.report.formats)
+        .map_err(|e| Failure::Failed(format!("cannot write the report to {}: {e}", dir.display())))?;
     let names: Vec<String> = files.iter().map(|p| p.display().to_string()).collect();
-    for e in &report.errors {
+    for e in report.errors.iter().take(report::SHOWN_ERRORS) {
         eprintln!("error: {e}");
+    }
+    if report.errors.len() > report::SHOWN_ERRORS {
+        eprintln!(
+            "error: … and {} more (all of them are in report.json)",
+            report.errors.len() - report::SHOWN_ERRORS
+        );
     }
     console::print(&log.section_start("report", "Report", false, unix_now()));
     for line in report::summary::summary(&report, &dir.display().to_string(), &names) {
         crate::say!("{line}");
     }
-    console::print(&log.section_end("report", unix_now()));
-    code
-}
-
-pub fn exit_code(report: &Report, fail_on_findings: bool) -> u8 {
-    if !report.errors.is_empty() {
-        EXIT_FAILED
-    } else if fail_on_findings && report.needing_a_person() > 0 {
-        EXIT_FINDINGS
-    } else {
-        EXIT_OK
+    if exit == Exit::Findings {
+        // The last line says why a job with no error is red (SPEC "Exit status").
+        crate::say!(
+            "Exit 3: {} need a person and report.fail_on_findings is on.",
+            report::wording::plural(report.needing_a_person(), "finding", "findings")
+        );
     }
+    console::print(&log.section_end("report", unix_now()));
+    Ok(exit)
 }
 
 /// `--now` of `demo` and `sandbox` (which have no settings), or the clock.
-fn now_flag(value: Option<&str>) -> Result<DateTime<Utc>, u8> {
+fn now_flag(value: Option<&str>) -> Result<DateTime<Utc>, Failure> {
     match value {
         None => Ok(Utc::now()),
-        Some(v) => settings::env::parse_now("--now", v).map_err(|e| usage_error(&e)),
+        Some(v) => Ok(settings::env::parse_now("--now", v)?),
     }
 }
 
-fn demo(args: &DemoArgs, env: &BTreeMap<String, String>) -> u8 {
-    let now = match now_flag(args.now.as_deref()) {
-        Ok(now) => now,
-        Err(code) => return code,
-    };
-    let sandbox = match sandbox::Sandbox::start(sandbox::seed::demo(now)) {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("error: cannot start the simulated GitLab on 127.0.0.1: {e}");
-            return EXIT_FAILED;
-        }
-    };
+fn demo(args: &DemoArgs, env: &BTreeMap<String, String>) -> Result<Exit, Failure> {
+    let now = now_flag(args.now.as_deref())?;
+    let sandbox = sandbox::Sandbox::start(sandbox::seed::demo(now))
+        .map_err(|e| Failure::Failed(format!("cannot start the simulated GitLab on 127.0.0.1: {e}")))?;
     // The demo is a real `run`, configured as a scheduled pipeline would be.
     let mut demo_env: BTreeMap<String, String> = BTreeMap::new();
     demo_env.insert("WOW_API_URL".into(), sandbox.api_url());
@@ -196,41 +225,20 @@ fn demo(args: &DemoArgs, env: &BTreeMap<String, String>) -> u8 {
             demo_env.insert(key.into(), v.clone());
         }
     }
-    let mut settings = match settings::resolve(
-        &Default::default(),
-        &demo_env,
-        &|_| Err(std::io::ErrorKind::NotFound.into()),
-        now,
-    ) {
-        Ok(s) => s,
-        Err(e) => return usage_error(&e),
-    };
-    settings.config.labels.priorities = (1..=4).map(|n| format!("priority::{n}")).collect();
-    settings.config.report.formats = Format::ALL.to_vec();
-    let log = console_for(&settings, env, args.quiet);
-    crate::say!(
-        "wowctl demo: a simulated GitLab at {} holds the tracker of a production team;",
-        sandbox.base_url()
-    );
-    crate::say!("running `wowctl run` against it as a Wednesday schedule would ({now}).");
-    let client = match connect(&settings, env) {
-        Ok(c) => c,
-        Err(code) => return code,
-    };
-    let scope = match settings.require_api() {
-        Ok((_, _, scope)) => scope.clone(),
-        Err(e) => return usage_error(&e),
-    };
-    let rt = runtime();
-    let report = rt.block_on(execute(&settings, &client, &scope, Job::Run, &log));
-    finish(&settings, report, &log)
+    // Its configuration is built in (every rule on, every format), resolved like a file's.
+    let settings = settings::resolve_demo(&demo_env, now)?;
+    if !args.quiet {
+        crate::say!(
+            "wowctl demo: a simulated GitLab at {} holds the tracker of a production team;",
+            sandbox.base_url()
+        );
+        crate::say!("running `wowctl run` against it as a Wednesday schedule would ({now}).");
+    }
+    run_job(&settings, env, Job::Run, args.quiet)
 }
 
-fn serve_sandbox(args: &SandboxArgs) -> u8 {
-    let now = match now_flag(args.now.as_deref()) {
-        Ok(now) => now,
-        Err(code) => return code,
-    };
+fn serve_sandbox(args: &SandboxArgs) -> Result<Exit, Failure> {
+    let now = now_flag(args.now.as_deref())?;
     let mut world = match (args.issues, args.seed.as_str()) {
         (Some(n), _) => sandbox::seed::scale(n, args.updated_share, now),
         (None, "empty") => sandbox::seed::empty(now),
@@ -238,51 +246,57 @@ fn serve_sandbox(args: &SandboxArgs) -> u8 {
     };
     world.faults_mut().latency = Duration::from_millis(args.latency_ms);
     world.faults_mut().rate_limit = args.rate_limit;
-    let rt = runtime();
-    let result = rt.block_on(sandbox::serve(world, args.port, |addr| {
-        // Whoever started us may stop reading stdout: that must not stop the server.
-        use std::io::Write;
-        let mut out = std::io::stdout();
-        let _ = writeln!(
-            out,
-            "simulated GitLab listening on http://{addr}/api/v4 (token: {})",
-            sandbox::seed::TOKEN
-        );
-        let _ = writeln!(
-            out,
-            "request log: http://{addr}/_sandbox/requests — stop with Ctrl-C"
-        );
-        let _ = out.flush();
-    }));
-    match result {
-        Ok(()) => EXIT_OK,
-        Err(e) => {
-            eprintln!("error: the simulated GitLab stopped: {e}");
-            EXIT_FAILED
-        }
-    }
+    runtime()?
+        .block_on(sandbox::serve(world, args.port, |addr| {
+            // Whoever started us may stop reading stdout: that must not stop the server.
+            use std::io::Write;
+            let mut out = std::io::stdout();
+            let _ = writeln!(
+                out,
+                "simulated GitLab listening on http://{addr}/api/v4 (token: {})",
+                sandbox::seed::TOKEN
+            );
+            let _ = writeln!(
+                out,
+                "request log: http://{addr}/_sandbox/requests — stop with Ctrl-C"
+            );
+            let _ = out.flush();
+        }))
+        .map_err(|e| Failure::Failed(format!("the simulated GitLab stopped: {e}")))?;
+    Ok(Exit::Done)
 }
 
-fn doctor(common: &Common, env: &BTreeMap<String, String>) -> u8 {
+fn doctor(common: &Common, env: &BTreeMap<String, String>) -> Result<Exit, Failure> {
     use crate::doctor::{self, Verdict};
-    let settings = match resolve(common, env) {
-        Ok(s) => s,
-        Err(e) => return usage_error(&e),
-    };
-    let client = match connect(&settings, env) {
-        Ok(c) => c,
-        Err(code) => return code,
-    };
-    let diagnosis = match runtime().block_on(doctor::diagnose(&settings, &client)) {
-        Ok(d) => d,
-        Err(e) => {
-            eprintln!("error: {e:#}");
-            return EXIT_FAILED;
-        }
-    };
+    let settings = resolve(common, env)?;
+    let (client, _) = connect(&settings, env)?;
+    let diagnosis = runtime()?
+        .block_on(doctor::diagnose(&settings, &client))
+        .map_err(|e| Failure::Failed(format!("{e:#}")))?;
     console::print(&doctor::render(&diagnosis));
-    match diagnosis.verdict() {
-        Verdict::Healthy => EXIT_OK,
-        Verdict::Problems => EXIT_FAILED,
+    Ok(match diagnosis.verdict() {
+        Verdict::Healthy => Exit::Done,
+        Verdict::Problems => Exit::Failed,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_outcome_has_one_exit_status() {
+        let cases: [(Result<Exit, Failure>, u8); 7] = [
+            (Ok(Exit::Done), 0),
+            (Ok(Exit::Failed), 1),
+            (Err(Failure::Failed("x".into())), 1),
+            (Err(Failure::Usage("x".into())), 2),
+            (Ok(Exit::Findings), 3),
+            (Ok(Exit::Signal(2)), 130),
+            (Ok(Exit::Signal(15)), 143),
+        ];
+        for (result, want) in cases {
+            assert_eq!(exit_status(&result), want, "{result:?}");
+        }
     }
 }

@@ -49,7 +49,6 @@ pub fn unix_now() -> i64 {
 
 fn new_report(settings: &Settings, scope: &Scope, job: Job, week: &Week) -> Report {
     Report {
-        schema_version: report::SCHEMA_VERSION,
         tool: report::Tool::default(),
         command: job.name().to_string(),
         now: settings.now.value,

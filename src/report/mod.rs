@@ -106,7 +106,6 @@ impl Default for AuditReport {
 
 #[derive(Debug, Clone)]
 pub struct Report {
-    pub schema_version: u32,
     pub tool: Tool,
     pub command: String,
     pub now: DateTime<Utc>,

@@ -115,7 +115,6 @@ pub(crate) mod fixtures {
 
     fn base() -> Report {
         Report {
-            schema_version: SCHEMA_VERSION,
             tool: Tool {
                 name: "wowctl",
                 version: "0.0.0-test",

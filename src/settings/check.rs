@@ -1,7 +1,7 @@
 //! What `wowctl config check` prints: every effective setting with its value and where it
 //! came from, in aligned columns. Pure; the token's value is never shown, only whether it is set.
 
-use super::config::KEYS;
+use super::keys::KEYS;
 use super::{Settings, Source, Sourced};
 
 /// The table of effective settings, one per line, ending in a newline.
@@ -64,13 +64,13 @@ pub fn render(settings: &Settings) -> String {
     row("ca file", value, source);
 
     for key in KEYS {
-        let value = settings.config.value_text(key).unwrap_or_default();
+        let value = (key.show)(&settings.config);
         let source = settings
             .config_sources
-            .get(key)
+            .get(key.name)
             .unwrap_or(&Source::Default)
             .to_string();
-        row(key, value, source);
+        row(key.name, value, source);
     }
 
     align(&rows)
@@ -140,37 +140,46 @@ mod tests {
         );
         let out = render(&s);
         let expected = "\
-setting                          value                              source
-api url                          https://gitlab.example.com/api/v4  CI variable CI_API_V4_URL
-scope                            project 42                         CI variable CI_PROJECT_ID
-token                            (set, redacted)                    variable WOW_TOKEN
-dry run                          false                              CI_PIPELINE_SOURCE=schedule: changes are applied
-action                           run                                default
-now                              2026-11-25T09:00:00+00:00          system clock
-config file                      .wow.yml                           found in the working directory
-report dir                       wow-report                         default
-ca file                          (not set)                          system roots
-milestones.current               \"WoW\"                              default
-milestones.next                  \"Next WoW\"                         default
-milestones.closed                \"WoW ending {date}\"                default
-week.starts_on                   wednesday                          default
-week.timezone                    Europe/Berlin                      .wow.yml:2
-rotation.carry_over_open_issues  true                               default
-rotation.set_dates               true                               default
-labels.unscheduled               \"unscheduled\"                      default
-labels.outage                    \"outage\"                           default
-labels.data_loss                 \"(perceived) data loss\"            default
-labels.priorities                []                                 default
-audit.fix                        true                               default
-audit.grace                      0m                                 default
-audit.handoff_max_silence        1d                                 default
-audit.rules                      [unscheduled, priority, handoff, label_definitions, stray_milestones]  default
-report.formats                   [markdown, json, junit, dotenv]    default
-report.fail_on_findings          false                              default
-report.history_weeks             8                                  default
-api.concurrency                  8                                  default
-api.timeout                      30s                                default
-api.max_retries                  5                                  default
+setting                           value                              source
+api url                           https://gitlab.example.com/api/v4  CI variable CI_API_V4_URL
+scope                             project 42                         CI variable CI_PROJECT_ID
+token                             (set, redacted)                    variable WOW_TOKEN
+dry run                           false                              CI_PIPELINE_SOURCE=schedule: changes are applied
+action                            run                                default
+now                               2026-11-25T09:00:00+00:00          system clock
+config file                       .wow.yml                           found in the working directory
+report dir                        wow-report                         default
+ca file                           (not set)                          system roots
+milestones.current                \"WoW\"                              default
+milestones.next                   \"Next WoW\"                         default
+milestones.closed                 \"WoW ending {date}\"                default
+week.starts_on                    wednesday                          default
+week.timezone                     Europe/Berlin                      .wow.yml:2
+rotation.carry_over_open_issues   true                               default
+rotation.set_dates                true                               default
+labels.unscheduled                \"unscheduled\"                      default
+labels.outage                     \"outage\"                           default
+labels.data_loss                  \"(perceived) data loss\"            default
+labels.priorities                 []                                 default
+audit.fix                         true                               default
+audit.grace                       0m                                 default
+audit.handoff_max_silence         1d                                 default
+audit.rules                       [unscheduled, priority, handoff, label_definitions, stray_milestones]  default
+report.formats                    [markdown, json, junit, dotenv]    default
+report.fail_on_findings           false                              default
+report.history_weeks              8                                  default
+report.confidential_titles        false                              default
+report.publish.milestone_summary  true                               default
+report.publish.issue              false                              default
+report.publish.issue_title        \"WoW report: {start} – {end}\"      default
+report.publish.issue_labels       []                                 default
+report.publish.handoff_comment    false                              default
+report.publish.handoff_mentions   []                                 default
+report.publish.explain_fixes      false                              default
+api.concurrency                   8                                  default
+api.timeout                       30s                                default
+api.max_retries                   5                                  default
+api.token_expiry_warning          30d                                default
 ";
         assert_eq!(out, expected);
     }
@@ -179,9 +188,9 @@ api.max_retries                  5                                  default
     fn unset_values_say_what_to_set() {
         let out = render(&settings(&[], None));
         for line in [
-            "api url                          (not set)",
-            "token                            (not set)",
-            "config file                      (none)",
+            "api url                           (not set)",
+            "token                             (not set)",
+            "config file                       (none)",
             "CI_PIPELINE_SOURCE not set (outside CI): dry run unless WOW_DRY_RUN=false or --dry-run=false",
         ] {
             assert!(out.contains(line), "{line:?} missing in\n{out}");

@@ -1,5 +1,6 @@
 //! The configuration file's content (`.wow.yml`) as typed values, with the SPEC's
-//! defaults. Parsing and validation live in `file.rs`; this file only holds the shape.
+//! defaults. Which keys exist and how each is read and shown is `keys.rs`'s table;
+//! parsing and validation live in `file.rs` and `values.rs`; this file only holds the shape.
 
 use chrono::Weekday;
 use chrono_tz::Tz;
@@ -75,10 +76,6 @@ impl RuleName {
             RuleName::StrayMilestones => "stray_milestones",
         }
     }
-
-    pub fn parse(s: &str) -> Option<RuleName> {
-        RuleName::ALL.into_iter().find(|r| r.as_str() == s)
-    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -119,10 +116,6 @@ impl Format {
             Format::Html => "html",
         }
     }
-
-    pub fn parse(s: &str) -> Option<Format> {
-        Format::ALL.into_iter().find(|f| f.as_str() == s)
-    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -131,6 +124,28 @@ pub struct ReportConfig {
     pub fail_on_findings: bool,
     /// How many closed weeks the HTML chart shows.
     pub history_weeks: u32,
+    /// Whether titles of confidential issues appear in report files and the job log.
+    pub confidential_titles: bool,
+    pub publish: PublishConfig,
+}
+
+/// What a run that applies changes writes into GitLab itself (SPEC "Publishing into GitLab").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PublishConfig {
+    /// The closed week's summary in its milestone's description.
+    pub milestone_summary: bool,
+    /// One report issue per week, updated in place.
+    pub issue: bool,
+    /// The report issue's title; `{start}` and `{end}` become the week's dates. At most
+    /// 255 characters once expanded.
+    pub issue_title: String,
+    pub issue_labels: Vec<String>,
+    /// A comment on issues that need a hand-off, at most once per silence window.
+    pub handoff_comment: bool,
+    /// Who else the hand-off comment mentions, each `@name` (assignees always are).
+    pub handoff_mentions: Vec<String>,
+    /// A comment on each issue that got ~unscheduled, saying why.
+    pub explain_fixes: bool,
 }
 
 /// How wowctl talks to GitLab. Not in the SPEC's file; defaults suit GitLab.com.
@@ -143,6 +158,9 @@ pub struct ApiConfig {
     pub timeout: Duration,
     /// Retries of one request after a transient failure (429, 502–504, reset, timeout).
     pub max_retries: u32,
+    /// Warn when the token expires sooner than this.
+    #[serde(serialize_with = "ser_duration")]
+    pub token_expiry_warning: Duration,
 }
 
 impl Default for Config {
@@ -177,11 +195,22 @@ impl Default for Config {
                 formats: vec![Format::Markdown, Format::Json, Format::Junit, Format::Dotenv],
                 fail_on_findings: false,
                 history_weeks: 8,
+                confidential_titles: false,
+                publish: PublishConfig {
+                    milestone_summary: true,
+                    issue: false,
+                    issue_title: "WoW report: {start} – {end}".into(),
+                    issue_labels: Vec::new(),
+                    handoff_comment: false,
+                    handoff_mentions: Vec::new(),
+                    explain_fixes: false,
+                },
             },
             api: ApiConfig {
                 concurrency: 8,
                 timeout: Duration::from_secs(30),
                 max_retries: 5,
+                token_expiry_warning: Duration::from_secs(30 * 86_400),
             },
         }
     }
@@ -202,6 +231,17 @@ pub fn format_duration(d: Duration) -> String {
     }
     out
 }
+
+/// Every weekday, Monday first: the one list the file's reader and its messages use.
+pub const WEEKDAYS: [Weekday; 7] = [
+    Weekday::Mon,
+    Weekday::Tue,
+    Weekday::Wed,
+    Weekday::Thu,
+    Weekday::Fri,
+    Weekday::Sat,
+    Weekday::Sun,
+];
 
 pub fn weekday_name(d: Weekday) -> &'static str {
     match d {
@@ -225,68 +265,4 @@ fn ser_display<S: serde::Serializer, T: std::fmt::Display>(v: &T, s: S) -> Resul
 
 fn ser_duration<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_str(&format_duration(*d))
-}
-
-/// Every key of the configuration file, dotted, in the file's order (for `config check`
-/// and for the sources map). `file.rs` accepts exactly these.
-pub const KEYS: [&str; 21] = [
-    "milestones.current",
-    "milestones.next",
-    "milestones.closed",
-    "week.starts_on",
-    "week.timezone",
-    "rotation.carry_over_open_issues",
-    "rotation.set_dates",
-    "labels.unscheduled",
-    "labels.outage",
-    "labels.data_loss",
-    "labels.priorities",
-    "audit.fix",
-    "audit.grace",
-    "audit.handoff_max_silence",
-    "audit.rules",
-    "report.formats",
-    "report.fail_on_findings",
-    "report.history_weeks",
-    "api.concurrency",
-    "api.timeout",
-    "api.max_retries",
-];
-
-impl Config {
-    /// The value of one dotted key as it would be written in the file (free text quoted,
-    /// lists in brackets), for `config check`. `None` for a key not in `KEYS`.
-    pub fn value_text(&self, key: &str) -> Option<String> {
-        fn quoted(s: &str) -> String {
-            format!("{s:?}")
-        }
-        fn list<T>(items: &[T], f: impl Fn(&T) -> String) -> String {
-            format!("[{}]", items.iter().map(f).collect::<Vec<_>>().join(", "))
-        }
-        let text = match key {
-            "milestones.current" => quoted(&self.milestones.current),
-            "milestones.next" => quoted(&self.milestones.next),
-            "milestones.closed" => quoted(&self.milestones.closed),
-            "week.starts_on" => weekday_name(self.week.starts_on).to_string(),
-            "week.timezone" => self.week.timezone.to_string(),
-            "rotation.carry_over_open_issues" => self.rotation.carry_over_open_issues.to_string(),
-            "rotation.set_dates" => self.rotation.set_dates.to_string(),
-            "labels.unscheduled" => quoted(&self.labels.unscheduled),
-            "labels.outage" => quoted(&self.labels.outage),
-            "labels.data_loss" => quoted(&self.labels.data_loss),
-            "labels.priorities" => list(&self.labels.priorities, |s| quoted(s)),
-            "audit.fix" => self.audit.fix.to_string(),
-            "audit.grace" => format_duration(self.audit.grace),
-            "audit.handoff_max_silence" => format_duration(self.audit.handoff_max_silence),
-            "audit.rules" => list(&self.audit.rules, |r| r.as_str().to_string()),
-            "report.formats" => list(&self.report.formats, |f| f.as_str().to_string()),
-            "report.fail_on_findings" => self.report.fail_on_findings.to_string(),
-            "report.history_weeks" => self.report.history_weeks.to_string(),
-            "api.concurrency" => self.api.concurrency.to_string(),
-            "api.timeout" => format_duration(self.api.timeout),
-            "api.max_retries" => self.api.max_retries.to_string(),
-            _ => return None,
-        };
-        Some(text)
-    }
 }

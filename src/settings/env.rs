@@ -24,11 +24,6 @@ impl<'a> Env<'a> {
         self.vars.get(name).map(|v| v.trim()).filter(|v| !v.is_empty())
     }
 
-    /// The first of `names` that is set, with its name.
-    pub fn first(&self, names: &[&'static str]) -> Option<(&'static str, &'a str)> {
-        names.iter().find_map(|name| self.get(name).map(|v| (*name, v)))
-    }
-
     /// Inside a GitLab CI job (`CI=true`, or `GITLAB_CI` set).
     pub fn in_ci(&self) -> bool {
         self.get("CI") == Some("true") || self.get("GITLAB_CI").is_some()
@@ -190,8 +185,6 @@ mod tests {
         assert_eq!(env.get("B"), None);
         assert_eq!(env.get("C"), Some("x"));
         assert_eq!(env.get("missing"), None);
-        assert_eq!(env.first(&["A", "B", "D", "C"]), Some(("D", "y")));
-        assert_eq!(env.first(&["A", "missing"]), None);
     }
 
     #[test]

@@ -1,22 +1,50 @@
 //! `.wow.yml`, parsed strictly: unknown keys, wrong types and bad values are errors naming
-//! the key, the value, the line and what is allowed (SPEC "Configuration file").
+//! the key, the value, the line and what is allowed (SPEC "Configuration file"). Which keys
+//! exist is `keys.rs`'s table; how one value is read is `values.rs`.
 //! Pure: `parse(&str, path)` takes the text; opening the file is the caller's business.
-//! It must never panic, whatever the bytes (a proptest below feeds it garbage).
+//! It must never panic, whatever the bytes (a proptest below feeds it garbage), and its time
+//! must grow linearly with the text (SPEC "Bounded inputs": a test feeds it 1 MiB of nesting).
 
-use super::config::{weekday_name, Config, Format, RuleName, KEYS};
+use super::config::Config;
+use super::keys::{self, KEYS};
+use super::values::{kind, render};
 use super::{ConfigError, Source};
-use chrono::Weekday;
-use chrono_tz::Tz;
 use serde_yaml::Value;
 use std::collections::BTreeMap;
 
-pub use super::duration::parse_duration;
-use super::duration::DURATION_HELP;
+/// The largest configuration file read (1 MiB). A `.wow.yml` needs a few hundred bytes; the
+/// limit keeps a wrong file (a log, a binary) from costing memory and time.
+pub const MAX_FILE_BYTES: usize = 1 << 20;
+
+/// How deeply `[...]` and `{...}` may nest. A `.wow.yml` needs 3 at most
+/// (`report: {publish: {issue_labels: [...]}}`). The limit keeps parsing linear: libyaml's
+/// scanner walks its stack of open flow collections for every token, so depth d costs
+/// O(size·d), and 200 KB of `[` took 21 s before this check.
+pub const MAX_FLOW_DEPTH: usize = 32;
+
+/// Paths deeper than this are not recorded by `key_lines`: no key is that deep, and building
+/// ever longer dotted paths would cost quadratic time on a deeply indented file.
+const MAX_KEY_DEPTH: usize = 8;
 
 /// Parses the text of a configuration file. `path` is only used in messages and sources.
 /// Returns the configuration (defaults for keys not set) and the source of every key in
-/// `config::KEYS`: `Source::File` with its line when set, `Source::Default` otherwise.
+/// `keys::KEYS`: `Source::File` with its line when set, `Source::Default` otherwise.
 pub fn parse(text: &str, path: &str) -> Result<(Config, BTreeMap<String, Source>), ConfigError> {
+    if text.len() > MAX_FILE_BYTES {
+        return Err(too_large(path));
+    }
+    if let Some(line) = too_deep(text) {
+        return Err(ConfigError {
+            key: String::new(),
+            value: None,
+            location: Some((path.to_string(), line)),
+            message: format!(
+                "[ ] or {{ }} nested more than {MAX_FLOW_DEPTH} levels deep; a .wow.yml needs 3 \
+                 at most (report: {{publish: {{issue_labels: [...]}}}}); look for brackets that \
+                 are not closed"
+            ),
+        });
+    }
     let (lines, duplicates) = key_lines(text);
     let root: Value = serde_yaml::from_str(text).map_err(|e| syntax_error(&e, path, &duplicates))?;
     let mut parser = Parser {
@@ -25,16 +53,29 @@ pub fn parse(text: &str, path: &str) -> Result<(Config, BTreeMap<String, Source>
         config: Config::default(),
         set: BTreeMap::new(),
     };
-    parser.root(&root)?;
+    parser.mapping(None, &root)?;
     parser.check_titles()?;
     let sources = KEYS
         .iter()
         .map(|key| {
-            let source = parser.set.get(*key).cloned().unwrap_or(Source::Default);
-            (key.to_string(), source)
+            let source = parser.set.get(key.name).cloned().unwrap_or(Source::Default);
+            (key.name.to_string(), source)
         })
         .collect();
     Ok((parser.config, sources))
+}
+
+/// The error for a file over `MAX_FILE_BYTES`, naming the file and the limit.
+pub fn too_large(path: &str) -> ConfigError {
+    ConfigError {
+        key: String::new(),
+        value: None,
+        location: None,
+        message: format!(
+            "{path}: the configuration file is larger than 1 MiB ({MAX_FILE_BYTES} bytes), the \
+             limit; a .wow.yml needs a few hundred bytes: is this the right file?"
+        ),
+    }
 }
 
 struct Parser<'a> {
@@ -44,6 +85,12 @@ struct Parser<'a> {
     config: Config,
     /// Keys set in the file, with their source.
     set: BTreeMap<String, Source>,
+}
+
+/// A name found in the file, checked against `keys::KEYS`.
+enum Known {
+    Key(&'static keys::Key),
+    Section(&'static str),
 }
 
 impl Parser<'_> {
@@ -71,12 +118,15 @@ impl Parser<'_> {
         }
     }
 
-    fn root(&mut self, root: &Value) -> Result<(), ConfigError> {
-        let map = match root {
-            // An empty file, or one holding only comments.
-            Value::Null => return Ok(()),
-            Value::Mapping(map) => map,
-            other => {
+    /// Reads the mapping `value` found at `section` (the whole file when `None`): each
+    /// entry is a key of the table or a section holding some, at any depth.
+    fn mapping(&mut self, section: Option<&'static str>, value: &Value) -> Result<(), ConfigError> {
+        let map = match (value, section) {
+            // An empty file, one holding only comments, or `audit:` with every child
+            // commented out: all defaults.
+            (Value::Null, _) => return Ok(()),
+            (Value::Mapping(map), _) => map,
+            (other, None) => {
                 return Err(ConfigError {
                     key: String::new(),
                     value: None,
@@ -85,58 +135,46 @@ impl Parser<'_> {
                         "the file must be a mapping of sections, found {}; allowed top-level \
                          keys: {}",
                         kind(other),
-                        sections().join(", ")
+                        keys::children(None).join(", ")
                     ),
                 })
             }
-        };
-        for (name, value) in map {
-            let section = self.known_key(name, None)?;
-            self.section(section, value)?;
-        }
-        Ok(())
-    }
-
-    fn section(&mut self, section: &'static str, value: &Value) -> Result<(), ConfigError> {
-        let map = match value {
-            // `audit:` with every child commented out: all defaults.
-            Value::Null => return Ok(()),
-            Value::Mapping(map) => map,
-            other => {
+            (other, Some(section)) => {
                 return Err(self.error(
                     section,
                     Some(other),
                     format!(
                         "expected a mapping, found {}; allowed keys in {section}: {}",
                         kind(other),
-                        children(section).join(", ")
+                        keys::children(Some(section)).join(", ")
                     ),
                 ))
             }
         };
         for (name, value) in map {
-            let key = self.known_key(name, Some(section))?;
-            if let Err(message) = set_value(&mut self.config, key, value) {
-                return Err(self.error(key, Some(value), message));
+            match self.known(name, section)? {
+                Known::Section(inner) => self.mapping(Some(inner), value)?,
+                Known::Key(key) => {
+                    if let Err(message) = (key.read)(value, &mut self.config) {
+                        return Err(self.error(key.name, Some(value), message));
+                    }
+                    let line = self.line(key.name);
+                    self.set.insert(
+                        key.name.to_string(),
+                        Source::File {
+                            path: self.path.to_string(),
+                            line,
+                        },
+                    );
+                }
             }
-            let line = self.line(key);
-            self.set.insert(
-                key.to_string(),
-                Source::File {
-                    path: self.path.to_string(),
-                    line,
-                },
-            );
         }
         Ok(())
     }
 
-    /// The full dotted key for `name` under `section` (the top level when `None`), if allowed.
-    fn known_key(&self, name: &Value, section: Option<&str>) -> Result<&'static str, ConfigError> {
-        let allowed: Vec<&'static str> = match section {
-            None => sections(),
-            Some(section) => children(section),
-        };
+    /// What `name` is under `section` (the top level when `None`), or an error naming the
+    /// allowed names and the nearest one.
+    fn known(&self, name: &Value, section: Option<&str>) -> Result<Known, ConfigError> {
         let name_text = match name {
             Value::String(s) => s.clone(),
             other => render(other),
@@ -145,15 +183,15 @@ impl Parser<'_> {
             None => name_text.clone(),
             Some(section) => format!("{section}.{name_text}"),
         };
-        if let Value::String(s) = name {
-            let found = match section {
-                None => allowed.iter().copied().find(|a| a == s),
-                Some(_) => KEYS.iter().copied().find(|k| *k == full),
-            };
-            if let Some(key) = found {
-                return Ok(key);
+        if let Value::String(_) = name {
+            if let Some(key) = keys::find(&full) {
+                return Ok(Known::Key(key));
+            }
+            if let Some(inner) = keys::section(&full) {
+                return Ok(Known::Section(inner));
             }
         }
+        let allowed = keys::children(section);
         let place = match section {
             None => "allowed top-level keys".to_string(),
             Some(section) => format!("allowed keys in {section}"),
@@ -188,299 +226,14 @@ impl Parser<'_> {
     }
 }
 
-/// The section names, in the file's order (`milestones`, `week`, ...).
-fn sections() -> Vec<&'static str> {
-    let mut out: Vec<&'static str> = Vec::new();
-    for key in KEYS {
-        let section = key.split('.').next().unwrap_or(key);
-        if !out.contains(&section) {
-            out.push(section);
-        }
-    }
-    out
-}
-
-/// The keys allowed in one section, without the section prefix.
-fn children(section: &str) -> Vec<&'static str> {
-    KEYS.iter()
-        .filter_map(|key| key.strip_prefix(section).and_then(|rest| rest.strip_prefix('.')))
-        .collect()
-}
-
-/// Stores one value. The error says what was wrong and what is allowed.
-fn set_value(config: &mut Config, key: &str, v: &Value) -> Result<(), String> {
-    match key {
-        "milestones.current" => config.milestones.current = title(v)?,
-        "milestones.next" => config.milestones.next = title(v)?,
-        "milestones.closed" => {
-            let closed = title(v)?;
-            if closed.matches("{date}").count() != 1 {
-                return Err(
-                    "must contain {date} exactly once (the last day of the week, YYYY-MM-DD), \
-                     e.g. \"WoW ending {date}\""
-                        .into(),
-                );
-            }
-            config.milestones.closed = closed;
-        }
-        "week.starts_on" => config.week.starts_on = weekday(v)?,
-        "week.timezone" => {
-            let name = text(v, "an IANA timezone name like \"Europe/Berlin\"")?;
-            config.week.timezone = name.trim().parse::<Tz>().map_err(|_| {
-                "unknown timezone; use an IANA name like \"Europe/Berlin\", \"America/New_York\" \
-                 or \"UTC\" (case matters)"
-                    .to_string()
-            })?;
-        }
-        "rotation.carry_over_open_issues" => config.rotation.carry_over_open_issues = boolean(v)?,
-        "rotation.set_dates" => config.rotation.set_dates = boolean(v)?,
-        "labels.unscheduled" => config.labels.unscheduled = label(v)?,
-        "labels.outage" => config.labels.outage = label(v)?,
-        "labels.data_loss" => config.labels.data_loss = label(v)?,
-        "labels.priorities" => {
-            let items = list(v, "label names, e.g. [\"priority::1\", \"priority::2\"]")?;
-            let mut labels = Vec::new();
-            for item in items {
-                let name = label(item)?;
-                if labels.contains(&name) {
-                    return Err(format!("label {name:?} is listed twice"));
-                }
-                labels.push(name);
-            }
-            config.labels.priorities = labels;
-        }
-        "audit.fix" => config.audit.fix = boolean(v)?,
-        "audit.grace" => config.audit.grace = duration(v)?,
-        "audit.handoff_max_silence" => config.audit.handoff_max_silence = duration(v)?,
-        "audit.rules" => {
-            let allowed = RuleName::ALL.map(RuleName::as_str).join(", ");
-            config.audit.rules = names(v, &allowed, RuleName::parse, "rule")?;
-        }
-        "report.formats" => {
-            let allowed = Format::ALL.map(Format::as_str).join(", ");
-            config.report.formats = names(v, &allowed, Format::parse, "format")?;
-        }
-        "report.fail_on_findings" => config.report.fail_on_findings = boolean(v)?,
-        "report.history_weeks" => config.report.history_weeks = whole(v, 1, 520)? as u32,
-        "api.concurrency" => config.api.concurrency = whole(v, 1, 64)? as usize,
-        "api.timeout" => {
-            let timeout = duration(v)?;
-            if timeout.is_zero() {
-                return Err(format!("must be longer than zero; expected {DURATION_HELP}"));
-            }
-            config.api.timeout = timeout;
-        }
-        "api.max_retries" => config.api.max_retries = whole(v, 0, 20)? as u32,
-        // `known_key` only lets keys of `KEYS` through, and every one is handled above.
-        other => return Err(format!("internal error: key {other} has no reader")),
-    }
-    Ok(())
-}
-
-/// Text, with a hint at what it should look like.
-fn text<'v>(v: &'v Value, expected: &str) -> Result<&'v str, String> {
-    match v {
-        Value::String(s) => Ok(s),
-        Value::Null => Err(format!("no value; expected {expected}")),
-        other => Err(format!("expected {expected}, found {}", kind(other))),
-    }
-}
-
-/// Free text (a title, a label): a bare number or `true` is most likely meant as text.
-fn free_text<'v>(v: &'v Value, expected: &str) -> Result<&'v str, String> {
-    match v {
-        Value::Bool(_) | Value::Number(_) => Err(format!(
-            "expected {expected}, found {}; put it in quotes",
-            kind(v)
-        )),
-        _ => text(v, expected),
-    }
-}
-
-fn title(v: &Value) -> Result<String, String> {
-    let s = free_text(v, "a milestone title (text)")?;
-    if s.trim().is_empty() {
-        return Err("must not be empty; expected a milestone title".into());
-    }
-    Ok(s.to_string())
-}
-
-fn label(v: &Value) -> Result<String, String> {
-    let s = free_text(v, "a label name (text)")?;
-    if s.trim().is_empty() {
-        return Err("must not be empty; expected a label name".into());
-    }
-    // gitlab-api.md §1: label lists are comma-separated, so such a label cannot be added.
-    if s.contains(',') {
-        return Err(format!(
-            "label {s:?} contains a comma, which GitLab's label lists cannot express; rename the label"
-        ));
-    }
-    Ok(s.to_string())
-}
-
-fn boolean(v: &Value) -> Result<bool, String> {
-    match v {
-        Value::Bool(b) => Ok(*b),
-        Value::Null => Err("no value; expected true or false".into()),
-        other => Err(format!("expected true or false, found {}", kind(other))),
-    }
-}
-
-fn weekday(v: &Value) -> Result<Weekday, String> {
-    let allowed = || {
-        [
-            Weekday::Mon,
-            Weekday::Tue,
-            Weekday::Wed,
-            Weekday::Thu,
-            Weekday::Fri,
-            Weekday::Sat,
-            Weekday::Sun,
-        ]
-        .map(weekday_name)
-        .join(", ")
-    };
-    let s = text(v, &format!("a weekday ({})", allowed()))?;
-    let wanted = s.trim().to_ascii_lowercase();
-    [
-        Weekday::Mon,
-        Weekday::Tue,
-        Weekday::Wed,
-        Weekday::Thu,
-        Weekday::Fri,
-        Weekday::Sat,
-        Weekday::Sun,
-    ]
-    .into_iter()
-    .find(|d| weekday_name(*d) == wanted)
-    .ok_or_else(|| format!("unknown weekday; allowed: {}", allowed()))
-}
-
-fn duration(v: &Value) -> Result<std::time::Duration, String> {
-    let s = text(v, DURATION_HELP)?;
-    parse_duration(s).map_err(|reason| format!("{reason}; expected {DURATION_HELP}"))
-}
-
-fn list<'v>(v: &'v Value, expected: &str) -> Result<&'v [Value], String> {
-    match v {
-        Value::Sequence(items) => Ok(items),
-        Value::Null => Err(format!(
-            "no value; expected a list of {expected} (write [] for none)"
-        )),
-        other => Err(format!("expected a list of {expected}, found {}", kind(other))),
-    }
-}
-
-/// A list of names from a fixed set (rules, formats), each at most once.
-fn names<T: PartialEq>(
-    v: &Value,
-    allowed: &str,
-    parse: impl Fn(&str) -> Option<T>,
-    what: &str,
-) -> Result<Vec<T>, String> {
-    let items = list(v, &format!("{what}s ({allowed})"))?;
-    let mut out = Vec::new();
-    for item in items {
-        let name = match item {
-            Value::String(s) => s.as_str(),
-            other => {
-                return Err(format!(
-                    "expected {what} names, found {}; allowed: {allowed}",
-                    kind(other)
-                ))
-            }
-        };
-        let parsed = parse(name).ok_or_else(|| format!("unknown {what} {name:?}; allowed: {allowed}"))?;
-        if out.contains(&parsed) {
-            return Err(format!("{what} {name:?} is listed twice"));
-        }
-        out.push(parsed);
-    }
-    Ok(out)
-}
-
-fn whole(v: &Value, min: u64, max: u64) -> Result<u64, String> {
-    let expected = format!("a whole number from {min} to {max}");
-    match v {
-        Value::Number(n) => match n.as_u64() {
-            Some(n) if (min..=max).contains(&n) => Ok(n),
-            _ => Err(format!("out of range; expected {expected}")),
-        },
-        Value::Null => Err(format!("no value; expected {expected}")),
-        other => Err(format!("expected {expected}, found {}", kind(other))),
-    }
-}
-
-/// "a number", "text", ...: the YAML type found, for messages.
-fn kind(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "nothing",
-        Value::Bool(_) => "true/false",
-        Value::Number(_) => "a number",
-        Value::String(_) => "text",
-        Value::Sequence(_) => "a list",
-        Value::Mapping(_) => "a mapping",
-        Value::Tagged(_) => "a tagged value",
-    }
-}
-
-/// A value as it appears in the file, short enough for a one-line message.
-fn render(v: &Value) -> String {
-    const MAX: usize = 80;
-    let mut s = render_full(v);
-    if s.chars().count() > MAX {
-        s = s.chars().take(MAX).collect::<String>() + "…";
-    }
-    s
-}
-
-fn render_full(v: &Value) -> String {
-    match v {
-        Value::Null => "null".into(),
-        Value::Bool(b) => b.to_string(),
-        Value::Number(n) => n.to_string(),
-        Value::String(s) => s.clone(),
-        Value::Sequence(items) => {
-            format!(
-                "[{}]",
-                items.iter().map(render_full).collect::<Vec<_>>().join(", ")
-            )
-        }
-        Value::Mapping(map) => {
-            let entries: Vec<String> = map
-                .iter()
-                .map(|(k, v)| format!("{}: {}", render_full(k), render_full(v)))
-                .collect();
-            format!("{{{}}}", entries.join(", "))
-        }
-        Value::Tagged(tagged) => format!("{} {}", tagged.tag, render_full(&tagged.value)),
-    }
-}
-
 /// The allowed name nearest to `name` (edit distance at most 2), for "did you mean".
 fn closest<'a>(name: &str, allowed: &[&'a str]) -> Option<&'a str> {
     allowed
         .iter()
-        .map(|a| (edit_distance(name, a), *a))
+        .map(|a| (strsim::levenshtein(name, a), *a))
         .filter(|(d, _)| *d <= 2)
         .min_by_key(|(d, _)| *d)
         .map(|(_, a)| a)
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut prev = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let current = row[j + 1];
-            row[j + 1] = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(current + 1);
-            prev = current;
-        }
-    }
-    row[b.len()]
 }
 
 fn syntax_error(e: &serde_yaml::Error, path: &str, duplicates: &[Duplicate]) -> ConfigError {
@@ -509,9 +262,97 @@ fn syntax_error(e: &serde_yaml::Error, path: &str, duplicates: &[Duplicate]) -> 
     }
 }
 
+/// The line of the first `[` or `{` nested deeper than `MAX_FLOW_DEPTH`, if any. One pass,
+/// before serde_yaml sees the text. It follows YAML far enough not to count brackets inside
+/// quoted text, comments, block scalars (`|`, `>`) or a plain value (`Sprint [1]`); where it
+/// is unsure it counts, so at worst a strange file is refused with a clear message.
+fn too_deep(text: &str) -> Option<usize> {
+    let mut depth = 0usize;
+    // Inside a quoted value, which may span lines: its quote character.
+    let mut quote: Option<char> = None;
+    // Indentation of the line that opened a block scalar: deeper lines are its text.
+    let mut block_scalar: Option<usize> = None;
+    for (index, raw) in text.split('\n').enumerate() {
+        let content = raw.trim_start_matches(' ');
+        let indent = raw.len() - content.len();
+        if let (None, Some(scalar_indent)) = (quote, block_scalar) {
+            if content.trim().is_empty() || indent > scalar_indent {
+                continue;
+            }
+            block_scalar = None;
+        }
+        // The next character starts a value: the line start, or after `: `, `- `, `? `,
+        // `[`, `{`, `,`. Only there does a bracket or a quote open something.
+        let mut value_start = true;
+        // A `#` after a space (or at the line start) starts a comment.
+        let mut after_space = true;
+        let mut chars = content.chars().peekable();
+        while let Some(c) = chars.next() {
+            match quote {
+                Some('"') => {
+                    match c {
+                        '\\' => {
+                            chars.next();
+                        }
+                        '"' => {
+                            quote = None;
+                            value_start = false;
+                        }
+                        _ => {}
+                    }
+                    continue;
+                }
+                Some(_) => {
+                    if c == '\'' {
+                        if chars.peek() == Some(&'\'') {
+                            chars.next();
+                        } else {
+                            quote = None;
+                            value_start = false;
+                        }
+                    }
+                    continue;
+                }
+                None => {}
+            }
+            let blank_follows = chars.peek().is_none_or(|n| n.is_whitespace());
+            match c {
+                ' ' | '\t' | '\r' => {
+                    after_space = true;
+                    continue;
+                }
+                '#' if after_space => break,
+                '[' | '{' if depth > 0 || value_start => {
+                    depth += 1;
+                    if depth > MAX_FLOW_DEPTH {
+                        return Some(index + 1);
+                    }
+                    value_start = true;
+                }
+                ']' | '}' if depth > 0 => {
+                    depth -= 1;
+                    value_start = false;
+                }
+                ',' if depth > 0 => value_start = true,
+                '"' | '\'' if value_start => quote = Some(c),
+                ':' if blank_follows || depth > 0 => value_start = true,
+                '-' | '?' if blank_follows => value_start = true,
+                '|' | '>' if value_start && depth == 0 => {
+                    block_scalar = Some(indent);
+                    break;
+                }
+                _ => value_start = false,
+            }
+            after_space = false;
+        }
+    }
+    None
+}
+
 /// The line (1-based) of every block-mapping key, by dotted path, found by indentation.
-/// serde_yaml's `Value` keeps no positions, so this scan over the text supplies them; it
-/// runs after serde_yaml accepted the text. Keys inside a one-line flow mapping
+/// serde_yaml's `Value` keeps no positions, so this scan over the text supplies them (and
+/// the line of a duplicate key, which serde_yaml reports without one). Paths deeper than
+/// `MAX_KEY_DEPTH` are skipped. Keys inside a one-line flow mapping
 /// (`api: {timeout: 10s}`) are not found: `Parser::line` falls back to the parent's line,
 /// which is the same line.
 fn key_lines(text: &str) -> (BTreeMap<String, usize>, Vec<Duplicate>) {
@@ -545,16 +386,18 @@ fn key_lines(text: &str) -> (BTreeMap<String, usize>, Vec<Duplicate>) {
             stack.pop();
         }
         stack.push((indent, key));
-        let path: Vec<&str> = stack.iter().map(|(_, k)| k.as_str()).collect();
-        let key = path.join(".");
-        match lines.get(&key) {
-            Some(first_line) => duplicates.push(Duplicate {
-                key,
-                line: index + 1,
-                first_line: *first_line,
-            }),
-            None => {
-                lines.insert(key, index + 1);
+        if stack.len() <= MAX_KEY_DEPTH {
+            let path: Vec<&str> = stack.iter().map(|(_, k)| k.as_str()).collect();
+            let key = path.join(".");
+            match lines.get(&key) {
+                Some(first_line) => duplicates.push(Duplicate {
+                    key,
+                    line: index + 1,
+                    first_line: *first_line,
+                }),
+                None => {
+                    lines.insert(key, index + 1);
+                }
             }
         }
         let rest = rest.trim_start();
@@ -623,6 +466,8 @@ fn strip_comment(line: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::settings::config::{Format, RuleName};
+    use chrono::Weekday;
     use proptest::prelude::*;
     use std::time::Duration;
 
@@ -693,10 +538,20 @@ report:
   formats: [markdown, json, junit, dotenv]
   fail_on_findings: false
   history_weeks: 8
+  confidential_titles: false       # titles of confidential issues
+  publish:                         # what the run writes into GitLab itself
+    milestone_summary: true
+    issue: false
+    issue_title: \"WoW report: {start} – {end}\"
+    issue_labels: []
+    handoff_comment: false
+    handoff_mentions: []           # e.g. [\"@production-oncall\"]
+    explain_fixes: false
 api:
   concurrency: 8
   timeout: \"30s\"
   max_retries: 5
+  token_expiry_warning: \"30d\"
 ";
         let (config, sources) = ok(text);
         assert_eq!(config, Config::default());
@@ -707,12 +562,21 @@ api:
             ("labels.priorities", 16),
             ("audit.rules", 21),
             ("report.history_weeks", 25),
-            ("api.max_retries", 29),
+            ("report.confidential_titles", 26),
+            ("report.publish.milestone_summary", 28),
+            ("report.publish.explain_fixes", 34),
+            ("api.max_retries", 38),
+            ("api.token_expiry_warning", 39),
         ];
         for (key, line) in expected_lines {
             assert_eq!(sources[key], file(line), "{key}");
         }
-        assert!(KEYS.iter().all(|k| matches!(sources[*k], Source::File { .. })));
+        let unset: Vec<&str> = KEYS
+            .iter()
+            .filter(|k| !matches!(sources[k.name], Source::File { .. }))
+            .map(|k| k.name)
+            .collect();
+        assert_eq!(unset, Vec::<&str>::new());
     }
 
     #[test]
@@ -779,7 +643,7 @@ api:
             (
                 "api: {timeout: 5s, retries: 3}\n",
                 ".wow.yml:1: api.retries: unknown key; allowed keys in api: concurrency, \
-                 timeout, max_retries",
+                 timeout, max_retries, token_expiry_warning",
             ),
             (
                 "week:\n  starts_on: wensday\n",
@@ -938,6 +802,196 @@ week:
         .map(|(k, l)| (k.to_string(), l))
         .collect();
         assert_eq!(lines, expected);
+    }
+
+    #[test]
+    fn publish_is_a_nested_section_with_lines_and_errors() {
+        let text = "\
+report:
+  confidential_titles: true
+  publish:
+    issue: true
+    issue_title: \"Week {start} to {end}\"
+    issue_labels: [\"wow::report\", team]
+    handoff_mentions:
+      - \"@production-oncall\"
+  publish_x: 1
+";
+        let e = err(text);
+        assert_eq!(
+            e,
+            ".wow.yml:9: report.publish_x: unknown key (did you mean \"publish\"?); allowed keys \
+             in report: formats, fail_on_findings, history_weeks, confidential_titles, publish"
+        );
+        let text = text.replace("  publish_x: 1\n", "api: {token_expiry_warning: 7d}\n");
+        let (config, sources) = ok(&text);
+        let publish = &config.report.publish;
+        assert!(config.report.confidential_titles);
+        assert!(publish.issue && publish.milestone_summary && !publish.handoff_comment);
+        assert_eq!(publish.issue_title, "Week {start} to {end}");
+        assert_eq!(publish.issue_labels, ["wow::report", "team"]);
+        assert_eq!(publish.handoff_mentions, ["@production-oncall"]);
+        assert_eq!(config.api.token_expiry_warning, Duration::from_secs(7 * 86_400));
+        let expected = [
+            ("report.confidential_titles", file(2)),
+            ("report.publish.issue", file(4)),
+            ("report.publish.issue_labels", file(6)),
+            ("report.publish.handoff_mentions", file(7)),
+            ("report.publish.explain_fixes", Source::Default),
+            ("api.token_expiry_warning", file(9)),
+        ];
+        for (key, source) in expected {
+            assert_eq!(sources[key], source, "{key}");
+        }
+    }
+
+    #[test]
+    fn new_keys_name_key_value_and_what_is_allowed() {
+        let long = "x".repeat(300);
+        let cases = [
+            (
+                "report:\n  publish: true\n".to_string(),
+                ".wow.yml:2: report.publish = \"true\": expected a mapping, found true/false; \
+                 allowed keys in report.publish: milestone_summary, issue, issue_title, \
+                 issue_labels, handoff_comment, handoff_mentions, explain_fixes"
+                    .to_string(),
+            ),
+            (
+                "report:\n  publish:\n    isue: true\n".into(),
+                ".wow.yml:3: report.publish.isue: unknown key (did you mean \"issue\"?); allowed \
+                 keys in report.publish: milestone_summary, issue, issue_title, issue_labels, \
+                 handoff_comment, handoff_mentions, explain_fixes"
+                    .into(),
+            ),
+            (
+                "report:\n  publish:\n    issue: yes\n".into(),
+                ".wow.yml:3: report.publish.issue = \"yes\": expected true or false, found text".into(),
+            ),
+            (
+                "report:\n  confidential_titles: 1\n".into(),
+                ".wow.yml:2: report.confidential_titles = \"1\": expected true or false, found a number"
+                    .into(),
+            ),
+            (
+                "report:\n  publish:\n    handoff_mentions: [\"production-oncall\"]\n".into(),
+                ".wow.yml:3: report.publish.handoff_mentions = \"[production-oncall]\": mention \
+                 \"production-oncall\" must be @ and a user or group name, e.g. \"@production-oncall\""
+                    .into(),
+            ),
+            (
+                "report:\n  publish:\n    handoff_mentions: \"@oncall\"\n".into(),
+                ".wow.yml:3: report.publish.handoff_mentions = \"@oncall\": expected a list of \
+                 mentions, e.g. [\"@production-oncall\"], found text"
+                    .into(),
+            ),
+            (
+                "report:\n  publish:\n    issue_labels: [a, a]\n".into(),
+                ".wow.yml:3: report.publish.issue_labels = \"[a, a]\": label \"a\" is listed twice".into(),
+            ),
+            (
+                format!("report:\n  publish:\n    issue_title: \"{long}\"\n"),
+                format!(
+                    ".wow.yml:3: report.publish.issue_title = \"{}…\": 300 characters long once \
+                     expanded; GitLab allows at most 255 in an issue title",
+                    "x".repeat(80)
+                ),
+            ),
+            (
+                "api:\n  token_expiry_warning: 30\n".into(),
+                ".wow.yml:2: api.token_expiry_warning = \"30\": expected a duration like \"30m\", \
+                 \"24h\", \"2d\" or \"1h30m\" (units d, h, m, s, largest first), found a number"
+                    .into(),
+            ),
+            (
+                format!("milestones:\n  next: {long}\n"),
+                format!(
+                    ".wow.yml:2: milestones.next = \"{}…\": 300 characters long; GitLab allows at \
+                     most 255 in a milestone title",
+                    "x".repeat(80)
+                ),
+            ),
+            (
+                format!("labels:\n  priorities: [p1, {long}]\n"),
+                format!(
+                    ".wow.yml:2: labels.priorities = \"[p1, {}…\": 300 characters long; GitLab \
+                     allows at most 255 in a label name",
+                    "x".repeat(75)
+                ),
+            ),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(err(&text), expected, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn a_file_over_one_mib_is_refused_naming_file_and_limit() {
+        let text = format!("# {}\n", "x".repeat(MAX_FILE_BYTES));
+        let e = parse(&text, "ci/big.yml").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "ci/big.yml: the configuration file is larger than 1 MiB (1048576 bytes), the limit; \
+             a .wow.yml needs a few hundred bytes: is this the right file?"
+        );
+        // Just under the limit, a comment is fine.
+        let text = format!("# {}\n", "x".repeat(MAX_FILE_BYTES - 3));
+        assert!(parse(&text, ".wow.yml").is_ok());
+    }
+
+    #[test]
+    fn a_mib_of_nesting_is_an_error_naming_the_line() {
+        // 200 KB of `[` took 21 s when serde_yaml saw it; the check stops it first.
+        let nesting = "[".repeat(MAX_FILE_BYTES - 30);
+        for (text, line) in [
+            (format!("week:\n  starts_on: {nesting}\n"), 2),
+            (format!("\n\n{nesting}"), 3),
+            (format!("labels: {{priorities: {}", "{a: ".repeat(200_000)), 1),
+        ] {
+            assert!(text.len() <= MAX_FILE_BYTES);
+            assert_eq!(
+                err(&text),
+                format!(
+                    ".wow.yml:{line}: [ ] or {{ }} nested more than 32 levels deep; a .wow.yml \
+                     needs 3 at most (report: {{publish: {{issue_labels: [...]}}}}); look for \
+                     brackets that are not closed"
+                ),
+            );
+        }
+    }
+
+    #[test]
+    fn nesting_check_skips_quotes_comments_block_scalars_and_plain_text() {
+        let deep = "[".repeat(40);
+        let cases = [
+            (format!("milestones:\n  current: \"{deep}\"\n"), None),
+            (format!("milestones:\n  current: '{deep} '' {deep}'\n"), None),
+            (format!("milestones:\n  current: \"a \\\" {deep}\"\n"), None),
+            (format!("milestones:  # {deep}\n  current: x\n"), None),
+            (format!("milestones:\n  current: Sprint {deep}\n"), None),
+            (
+                format!("milestones:\n  closed: |\n    {deep}\n    {deep}\n  next: x\n"),
+                None,
+            ),
+            (
+                format!("milestones:\n  closed: >-\n\n    {deep}\nweek: {deep}\n"),
+                Some(5),
+            ),
+            (format!("a: \"x\ny\"\nb: {deep}\n"), Some(3)),
+            (format!("a: [{}]\n", "[]".repeat(1000)), None),
+            (format!("a: [\n{}\n]", "[\n".repeat(40)), Some(33)),
+            ("a: [[[[1]]]]\n".to_string(), None),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(too_deep(&text), expected, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn key_lines_skip_paths_deeper_than_any_key() {
+        let text: String = (0..12).map(|n| format!("{}k{n}:\n", " ".repeat(n))).collect();
+        let (lines, _) = key_lines(&text);
+        assert_eq!(lines.len(), MAX_KEY_DEPTH);
+        assert_eq!(lines["k0.k1.k2"], 3);
     }
 
     #[test]

@@ -1,9 +1,12 @@
 //! The resolved settings of one run: every value with where it came from.
 //!
 //! Precedence (SPEC "Settings and their precedence"): flag > `WOW_*` variable >
-//! configuration file > GitLab's predefined CI variables > default. `resolve` is
-//! pure: it takes the flags, the environment as a map and a file reader, so tests
-//! need no real environment. Only this module reads the clock.
+//! configuration file > GitLab's predefined CI variables > default, applied by
+//! `precedence::pick`. `resolve` is pure: it takes the flags, the environment as a map,
+//! a file reader and the clock's reading, so tests need no real environment; the clock
+//! itself is read by the caller (`app`). Network commands take their non-optional
+//! `Target` from `Settings::target`; `preflight` checks the surroundings before the first
+//! request.
 
 pub mod check;
 pub mod config;
@@ -11,7 +14,11 @@ pub mod duration;
 pub mod env;
 pub mod error;
 pub mod file;
+pub mod keys;
 pub mod mode;
+pub mod precedence;
+pub mod preflight;
+pub mod values;
 
 pub use config::Config;
 pub use error::ConfigError;
@@ -20,6 +27,7 @@ use crate::gitlab::model::Scope;
 use crate::gitlab::Token;
 use chrono::{DateTime, Utc};
 use env::Env;
+use precedence::{pick, Candidate};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -155,68 +163,105 @@ pub fn resolve(
     read_file: &dyn Fn(&Path) -> std::io::Result<String>,
     clock: DateTime<Utc>,
 ) -> Result<Settings, ConfigError> {
+    let config = read_config(flags, Env::new(env), read_file)?;
+    build(flags, env, config, clock)
+}
+
+/// The name the demo's built-in configuration goes by in sources ("demo configuration:2").
+pub const DEMO_CONFIG_NAME: &str = "demo configuration";
+
+/// `wowctl demo`'s configuration: every rule on (the priority rule needs its labels) and
+/// every report format, so the demo shows all wowctl does.
+pub const DEMO_CONFIG: &str = "\
+labels:
+  priorities: [\"priority::1\", \"priority::2\", \"priority::3\", \"priority::4\"]
+report:
+  formats: [markdown, json, junit, dotenv, html]
+";
+
+/// The settings of `wowctl demo`: `resolve` with `DEMO_CONFIG` as the configuration file,
+/// so every value keeps the record of where it came from. Flags and `WOW_CONFIG` play no part.
+pub fn resolve_demo(env: &BTreeMap<String, String>, clock: DateTime<Utc>) -> Result<Settings, ConfigError> {
+    let source = Source::Derived {
+        reason: "built into wowctl demo".into(),
+    };
+    let config = parsed(DEMO_CONFIG, PathBuf::from(DEMO_CONFIG_NAME), source)?;
+    build(&Flags::default(), env, config, clock)
+}
+
+/// Reads a configuration file for `resolve`, never more than `file::MAX_FILE_BYTES` + 1
+/// bytes: a bigger file is an error of kind `FileTooLarge`, which `resolve` reports naming
+/// the file and the limit.
+pub fn read_config_file(path: &Path) -> std::io::Result<String> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)?
+        .take(file::MAX_FILE_BYTES as u64 + 1)
+        .read_to_end(&mut bytes)?;
+    if bytes.len() > file::MAX_FILE_BYTES {
+        return Err(std::io::ErrorKind::FileTooLarge.into());
+    }
+    String::from_utf8(bytes).map_err(|_| {
+        std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            "not UTF-8 text; save it as UTF-8",
+        )
+    })
+}
+
+/// Everything but the configuration file, which `config` already holds.
+fn build(
+    flags: &Flags,
+    env: &BTreeMap<String, String>,
+    (config, config_sources, config_path, config_path_source): ConfigRead,
+    clock: DateTime<Utc>,
+) -> Result<Settings, ConfigError> {
     let env = Env::new(env);
-    let flag_path = |value: &Option<PathBuf>| value.as_ref().filter(|p| !p.as_os_str().is_empty()).cloned();
 
-    let (config, config_sources, config_path, config_path_source) =
-        read_config(flag_path(&flags.config), env, read_file)?;
+    let server_api = env
+        .get("CI_SERVER_URL")
+        .map(|v| format!("{}/api/v4", v.trim_end_matches('/')));
+    let api_url = pick(
+        [
+            Candidate::flag("--api-url", flag(&flags.api_url)),
+            Candidate::var("WOW_API_URL", env.get("WOW_API_URL")),
+            Candidate::ci("CI_API_V4_URL", env.get("CI_API_V4_URL")),
+            Candidate::ci("CI_SERVER_URL", server_api.as_deref()),
+        ],
+        env::parse_api_url,
+    )?;
 
-    let api_url = if let Some(v) = flag(&flags.api_url) {
-        Some(Sourced::new(
-            env::parse_api_url("--api-url", v)?,
-            flag_source("--api-url"),
-        ))
-    } else if let Some(v) = env.get("WOW_API_URL") {
-        Some(Sourced::new(
-            env::parse_api_url("WOW_API_URL", v)?,
-            var_source("WOW_API_URL"),
-        ))
-    } else if let Some(v) = env.get("CI_API_V4_URL") {
-        Some(Sourced::new(
-            env::parse_api_url("CI_API_V4_URL", v)?,
-            ci_source("CI_API_V4_URL"),
-        ))
-    } else if let Some(v) = env.get("CI_SERVER_URL") {
-        let api = format!("{}/api/v4", v.trim_end_matches('/'));
-        Some(Sourced::new(
-            env::parse_api_url("CI_SERVER_URL", &api)?,
-            ci_source("CI_SERVER_URL"),
-        ))
-    } else {
-        None
+    // `--group` / `WOW_GROUP` switch to group milestones and win over any project, which
+    // is then not read at all.
+    let group = pick(
+        [
+            Candidate::flag("--group", flag(&flags.group)),
+            Candidate::var("WOW_GROUP", env.get("WOW_GROUP")),
+        ],
+        |name, v| env::parse_scope_id(name, v).map(Scope::Group),
+    )?;
+    let scope = match group {
+        Some(group) => Some(group),
+        None => pick(
+            [
+                Candidate::flag("--project", flag(&flags.project)),
+                Candidate::var("WOW_PROJECT", env.get("WOW_PROJECT")),
+                Candidate::ci("CI_PROJECT_ID", env.get("CI_PROJECT_ID")),
+            ],
+            |name, v| env::parse_scope_id(name, v).map(Scope::Project),
+        )?,
     };
 
-    // `--group` / `WOW_GROUP` switch to group milestones and win over any project.
-    let scope = if let Some(v) = flag(&flags.group) {
-        Some(Sourced::new(
-            Scope::Group(env::parse_scope_id("--group", v)?),
-            flag_source("--group"),
-        ))
-    } else if let Some(v) = env.get("WOW_GROUP") {
-        Some(Sourced::new(
-            Scope::Group(env::parse_scope_id("WOW_GROUP", v)?),
-            var_source("WOW_GROUP"),
-        ))
-    } else if let Some(v) = flag(&flags.project) {
-        let id = env::parse_scope_id("--project", v)?;
-        Some(Sourced::new(Scope::Project(id), flag_source("--project")))
-    } else if let Some(v) = env.get("WOW_PROJECT") {
-        let id = env::parse_scope_id("WOW_PROJECT", v)?;
-        Some(Sourced::new(Scope::Project(id), var_source("WOW_PROJECT")))
-    } else if let Some(v) = env.get("CI_PROJECT_ID") {
-        let id = env::parse_scope_id("CI_PROJECT_ID", v)?;
-        Some(Sourced::new(Scope::Project(id), ci_source("CI_PROJECT_ID")))
-    } else {
-        None
-    };
-
-    let token = match env.first(&["WOW_TOKEN", "GITLAB_TOKEN"]) {
-        Some((name, secret)) => {
+    let token = pick(
+        [
+            Candidate::var("WOW_TOKEN", env.get("WOW_TOKEN")),
+            Candidate::var("GITLAB_TOKEN", env.get("GITLAB_TOKEN")),
+        ],
+        |name, secret| {
             env::check_token(name, secret)?;
-            Some(Sourced::new(Token::new(secret, name), var_source(name)))
-        }
-        None => None,
-    };
+            Ok(Token::new(secret, name))
+        },
+    )?;
 
     let dry_run = mode::dry_run(
         flags.dry_run,
@@ -224,35 +269,44 @@ pub fn resolve(
         env.get("CI_PIPELINE_SOURCE"),
     )?;
 
-    let action = match env.get("WOW_ACTION") {
-        Some(v) => Sourced::new(env::parse_action("WOW_ACTION", v)?, var_source("WOW_ACTION")),
-        None => Sourced::new(Action::Run, Source::Default),
-    };
+    let action = pick(
+        [Candidate::var("WOW_ACTION", env.get("WOW_ACTION"))],
+        env::parse_action,
+    )?
+    .unwrap_or(Sourced::new(Action::Run, Source::Default));
 
-    let now = if let Some(v) = flag(&flags.now) {
-        Sourced::new(env::parse_now("--now", v)?, flag_source("--now"))
-    } else if let Some(v) = env.get("WOW_NOW") {
-        Sourced::new(env::parse_now("WOW_NOW", v)?, var_source("WOW_NOW"))
-    } else {
+    let now = pick(
+        [
+            Candidate::flag("--now", flag(&flags.now)),
+            Candidate::var("WOW_NOW", env.get("WOW_NOW")),
+        ],
+        env::parse_now,
+    )?
+    .unwrap_or_else(|| {
         Sourced::new(
             clock,
             Source::Derived {
                 reason: "system clock".into(),
             },
         )
-    };
+    });
 
-    let report_dir = if let Some(p) = flag_path(&flags.report_dir) {
-        Sourced::new(p, flag_source("--report-dir"))
-    } else if let Some(v) = env.get("WOW_REPORT_DIR") {
-        Sourced::new(PathBuf::from(v), var_source("WOW_REPORT_DIR"))
-    } else {
-        Sourced::new(PathBuf::from(DEFAULT_REPORT_DIR), Source::Default)
-    };
+    let report_dir = pick(
+        [
+            Candidate::flag("--report-dir", flag_path(&flags.report_dir)),
+            Candidate::var("WOW_REPORT_DIR", env.get("WOW_REPORT_DIR").map(PathBuf::from)),
+        ],
+        |_, path| Ok(path),
+    )?
+    .unwrap_or_else(|| Sourced::new(PathBuf::from(DEFAULT_REPORT_DIR), Source::Default));
 
-    let ca_file = env
-        .get("CI_SERVER_TLS_CA_FILE")
-        .map(|v| Sourced::new(PathBuf::from(v), ci_source("CI_SERVER_TLS_CA_FILE")));
+    let ca_file = pick(
+        [Candidate::ci(
+            "CI_SERVER_TLS_CA_FILE",
+            env.get("CI_SERVER_TLS_CA_FILE").map(PathBuf::from),
+        )],
+        |_, path| Ok(path),
+    )?;
 
     Ok(Settings {
         api_url,
@@ -277,47 +331,39 @@ type ConfigRead = (Config, BTreeMap<String, Source>, Option<PathBuf>, Option<Sou
 /// The configuration file named by `--config` or `WOW_CONFIG` (must exist), else `.wow.yml`
 /// if there is one, else the built-in defaults.
 fn read_config(
-    flag: Option<PathBuf>,
+    flags: &Flags,
     env: Env<'_>,
     read_file: &dyn Fn(&Path) -> std::io::Result<String>,
 ) -> Result<ConfigRead, ConfigError> {
-    let named = match flag {
-        Some(path) => Some((path, "--config")),
-        None => env.get("WOW_CONFIG").map(|v| (PathBuf::from(v), "WOW_CONFIG")),
-    };
-    let (path, source) = match named {
-        Some((path, origin)) => {
-            let source = if origin == "--config" {
-                flag_source(origin)
-            } else {
-                var_source(origin)
-            };
-            (path, source)
-        }
-        None => {
-            let path = PathBuf::from(DEFAULT_CONFIG_FILE);
-            match read_file(&path) {
-                Ok(text) => {
-                    let found = Source::Derived {
-                        reason: "found in the working directory".into(),
-                    };
-                    return parsed(&text, path, found);
-                }
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                    let sources = config::KEYS.iter().map(|k| (k.to_string(), Source::Default));
-                    return Ok((Config::default(), sources.collect(), None, None));
-                }
-                Err(e) => {
-                    return Err(ConfigError::new(
-                        "configuration file",
-                        Some(DEFAULT_CONFIG_FILE),
-                        format!(
-                            "cannot be read ({e}); fix it, or name another file with --config or WOW_CONFIG"
-                        ),
-                    ))
-                }
+    let named = pick(
+        [
+            Candidate::flag("--config", flag_path(&flags.config)),
+            Candidate::var("WOW_CONFIG", env.get("WOW_CONFIG").map(PathBuf::from)),
+        ],
+        |_, path| Ok(path),
+    )?;
+    let Some(Sourced { value: path, source }) = named else {
+        let path = PathBuf::from(DEFAULT_CONFIG_FILE);
+        return match read_file(&path) {
+            Ok(text) => {
+                let found = Source::Derived {
+                    reason: "found in the working directory".into(),
+                };
+                parsed(&text, path, found)
             }
-        }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                let sources = keys::KEYS.iter().map(|k| (k.name.to_string(), Source::Default));
+                Ok((Config::default(), sources.collect(), None, None))
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::FileTooLarge => {
+                Err(file::too_large(DEFAULT_CONFIG_FILE))
+            }
+            Err(e) => Err(ConfigError::new(
+                "configuration file",
+                Some(DEFAULT_CONFIG_FILE),
+                format!("cannot be read ({e}); fix it, or name another file with --config or WOW_CONFIG"),
+            )),
+        };
     };
     let origin = match &source {
         Source::Flag { name } | Source::Variable { name } => name.clone(),
@@ -331,6 +377,7 @@ fn read_config(
             Some(&shown),
             "configuration file not found (paths are relative to the working directory)",
         )),
+        Err(e) if e.kind() == std::io::ErrorKind::FileTooLarge => Err(file::too_large(&shown)),
         Err(e) => Err(ConfigError::new(
             origin,
             Some(&shown),
@@ -349,22 +396,26 @@ fn flag(value: &Option<String>) -> Option<&str> {
     value.as_deref().map(str::trim).filter(|v| !v.is_empty())
 }
 
-fn flag_source(name: &str) -> Source {
-    Source::Flag { name: name.into() }
+/// A path flag; empty counts as not given.
+fn flag_path(value: &Option<PathBuf>) -> Option<PathBuf> {
+    value.as_ref().filter(|p| !p.as_os_str().is_empty()).cloned()
 }
 
-fn var_source(name: &str) -> Source {
-    Source::Variable { name: name.into() }
-}
-
-fn ci_source(name: &str) -> Source {
-    Source::Ci { name: name.into() }
+/// What every network command needs, all present: taken once from `Settings::target`,
+/// so later code never checks for a missing URL, token or project again.
+#[derive(Debug, Clone)]
+pub struct Target {
+    /// API base without a trailing slash, e.g. `https://gitlab.com/api/v4`.
+    pub api_url: String,
+    pub token: Token,
+    /// The project, or the group in group mode.
+    pub scope: Scope,
 }
 
 impl Settings {
     /// The API URL, token and scope that every network command needs, or an error
     /// that names the variable to set.
-    pub fn require_api(&self) -> Result<(&str, &Token, &Scope), ConfigError> {
+    pub fn target(&self) -> Result<Target, ConfigError> {
         let api_url = self.api_url.as_ref().ok_or_else(|| {
             ConfigError::new(
                 "WOW_API_URL",
@@ -389,13 +440,18 @@ impl Settings {
                  CI_PROJECT_ID), or WOW_GROUP or --group for group milestones",
             )
         })?;
-        Ok((&api_url.value, &token.value, &scope.value))
+        Ok(Target {
+            api_url: api_url.value.clone(),
+            token: token.value.clone(),
+            scope: scope.value.clone(),
+        })
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::settings::config::Format;
     use chrono::TimeZone;
     use std::io;
 
@@ -478,7 +534,7 @@ mod tests {
         assert_eq!(s.ca_file, None);
         assert_eq!(s.links, Links::default());
         assert_eq!(s.config, Config::default());
-        assert_eq!(s.config_sources.len(), config::KEYS.len());
+        assert_eq!(s.config_sources.len(), keys::KEYS.len());
         assert!(!s.in_ci);
     }
 
@@ -880,17 +936,17 @@ mod tests {
     }
 
     #[test]
-    fn require_api_names_what_to_set() {
+    fn target_names_what_to_set() {
         let complete = [
             ("CI_API_V4_URL", "https://gitlab.example.com/api/v4"),
             ("GITLAB_TOKEN", "secret-token"),
             ("CI_PROJECT_ID", "42"),
         ];
         let s = ok(&Flags::default(), &complete, &[]);
-        let (url, token, scope) = s.require_api().unwrap();
-        assert_eq!(url, "https://gitlab.example.com/api/v4");
-        assert_eq!(token.expose(), "secret-token");
-        assert_eq!(scope, &Scope::Project("42".into()));
+        let target = s.target().unwrap();
+        assert_eq!(target.api_url, "https://gitlab.example.com/api/v4");
+        assert_eq!(target.token.expose(), "secret-token");
+        assert_eq!(target.scope, Scope::Project("42".into()));
 
         let cases = [
             (
@@ -913,8 +969,83 @@ mod tests {
             let mut env = complete.to_vec();
             env.remove(missing);
             let s = ok(&Flags::default(), &env, &[]);
-            assert_eq!(s.require_api().unwrap_err().to_string(), expected);
+            assert_eq!(s.target().unwrap_err().to_string(), expected);
         }
+    }
+
+    #[test]
+    fn the_demo_configuration_goes_through_resolve_with_its_sources() {
+        let env = vars(&[
+            ("WOW_API_URL", "http://127.0.0.1:1/api/v4"),
+            ("WOW_CONFIG", "ignored.yml"),
+        ]);
+        let s = resolve_demo(&env, clock()).unwrap();
+        let mut expected = Config::default();
+        expected.labels.priorities = (1..=4).map(|n| format!("priority::{n}")).collect();
+        expected.report.formats = Format::ALL.to_vec();
+        assert_eq!(s.config, expected);
+        assert_eq!(s.config_path, Some(PathBuf::from("demo configuration")));
+        let demo = |line| Source::File {
+            path: "demo configuration".into(),
+            line,
+        };
+        assert_eq!(s.config_sources["labels.priorities"], demo(2));
+        assert_eq!(s.config_sources["report.formats"], demo(4));
+        assert_eq!(s.config_sources["audit.rules"], Source::Default);
+        assert_eq!(
+            s.config_sources["labels.priorities"].to_string(),
+            "demo configuration:2"
+        );
+    }
+
+    #[test]
+    fn a_configuration_file_over_one_mib_is_refused() {
+        let too_large = |_: &Path| -> io::Result<String> { Err(io::ErrorKind::FileTooLarge.into()) };
+        let message = "the configuration file is larger than 1 MiB (1048576 bytes), the limit; \
+                       a .wow.yml needs a few hundred bytes: is this the right file?";
+        let flags = Flags {
+            config: Some("ci/big.yml".into()),
+            ..Flags::default()
+        };
+        for (flags, shown) in [(&flags, "ci/big.yml"), (&Flags::default(), ".wow.yml")] {
+            let e = resolve(flags, &BTreeMap::new(), &too_large, clock()).unwrap_err();
+            assert_eq!(e.to_string(), format!("{shown}: {message}"));
+        }
+    }
+
+    #[test]
+    fn read_config_file_reads_at_most_the_limit() {
+        let dir = tempfile::tempdir().unwrap();
+        let cases = [
+            (
+                "small.yml",
+                b"week:\n  starts_on: monday\n".to_vec(),
+                Ok("week:\n  starts_on: monday\n"),
+            ),
+            ("limit.yml", vec![b'#'; file::MAX_FILE_BYTES], Ok("")),
+            (
+                "big.yml",
+                vec![b'#'; file::MAX_FILE_BYTES + 1],
+                Err(io::ErrorKind::FileTooLarge),
+            ),
+            (
+                "binary.yml",
+                vec![0xff, 0xfe, 0x00],
+                Err(io::ErrorKind::InvalidData),
+            ),
+        ];
+        for (name, bytes, expected) in cases {
+            let path = dir.path().join(name);
+            std::fs::write(&path, &bytes).unwrap();
+            let got = read_config_file(&path);
+            match expected {
+                Ok("") => assert_eq!(got.unwrap().len(), file::MAX_FILE_BYTES),
+                Ok(text) => assert_eq!(got.unwrap(), text),
+                Err(kind) => assert_eq!(got.unwrap_err().kind(), kind, "{name}"),
+            }
+        }
+        let missing = read_config_file(&dir.path().join("missing.yml")).unwrap_err();
+        assert_eq!(missing.kind(), io::ErrorKind::NotFound);
     }
 
     #[test]

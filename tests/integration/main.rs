@@ -5,6 +5,7 @@ mod audit;
 mod cli;
 mod doctor;
 mod faults;
+mod preflight;
 mod report;
 mod resume;
 mod rotation;
