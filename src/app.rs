@@ -256,6 +256,14 @@ fn serve_sandbox(args: &SandboxArgs) -> u8 {
     }));
     match result {
         Ok(()) => EXIT_OK,
+        // Only binding the port can fail this way (serving never does).
+        Err(e) if e.kind() == std::io::ErrorKind::AddrInUse => {
+            eprintln!(
+                "error: port {} is in use on 127.0.0.1: pick another with --port (--port 0 picks a free one)",
+                args.port
+            );
+            EXIT_FAILED
+        }
         Err(e) => {
             eprintln!("error: the simulated GitLab stopped: {e}");
             EXIT_FAILED

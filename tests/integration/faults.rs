@@ -482,6 +482,26 @@ fn a_silent_server_names_api_timeout() {
     assert_eq!(wow.writes(), 0);
 }
 
+#[test]
+fn a_sandbox_port_in_use_is_named() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = taken.local_addr().expect("addr").port().to_string();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_wowctl"))
+        .args(["sandbox", "--port", &port, "--now", NOW])
+        .env_clear()
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("wowctl runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert_eq!(
+        stderr.trim(),
+        format!(
+            "error: port {port} is in use on 127.0.0.1: pick another with --port (--port 0 picks a free one)"
+        )
+    );
+}
+
 /// `-v` logs each request, `-vv` adds the decisions, `-vvv` the headers (token redacted).
 #[test]
 fn each_verbosity_level_adds_something() {
