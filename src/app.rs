@@ -262,7 +262,17 @@ fn serve_sandbox(args: &SandboxArgs) -> Result<Exit, Failure> {
             );
             let _ = out.flush();
         }))
-        .map_err(|e| Failure::Failed(format!("the simulated GitLab stopped: {e}")))?;
+        .map_err(|e| {
+            // Only binding the port can fail this way (serving never does).
+            Failure::Failed(if e.kind() == std::io::ErrorKind::AddrInUse {
+                format!(
+                    "port {} is in use on 127.0.0.1: pick another with --port (--port 0 picks a free one)",
+                    args.port
+                )
+            } else {
+                format!("the simulated GitLab stopped: {e}")
+            })
+        })?;
     Ok(Exit::Done)
 }
 

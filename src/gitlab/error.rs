@@ -29,13 +29,46 @@ pub enum GitlabError {
     TitleTaken { title: String, message: String },
 
     /// 429, 502, 503, 504, connection reset, timeout — after the retries ran out.
-    #[error("{method} {path} failed after {}: {last}", attempts_text(*.attempts))]
+    /// `next` says what to do (`next_steps::transient_next_step`).
+    #[error("{method} {path} failed after {}: {}. {next}", attempts_text(*.attempts), .last.trim_end_matches('.'))]
     Transient {
         method: String,
         path: String,
         attempts: u32,
         last: String,
+        next: String,
     },
+
+    /// An HTML page (a sign-in page, a proxy's page) where the API answers JSON:
+    /// the configured URL is not the API. Never retried.
+    #[error(
+        "{url} did not answer like GitLab's API: {method} {path} got {page} where JSON was expected. {hint}"
+    )]
+    NotApi {
+        url: String,
+        method: String,
+        path: String,
+        /// `an HTML page ("Sign in · GitLab")`.
+        page: String,
+        hint: String,
+    },
+
+    /// A redirect to another scheme, host or port (or a redirect loop): not
+    /// followed, because the token would go along. Never retried.
+    #[error("{method} {path} was redirected ({status}) to {location}; wowctl follows redirects only within {origin}, as the token goes along. {hint}")]
+    Redirected {
+        method: String,
+        path: String,
+        status: u16,
+        location: String,
+        origin: String,
+        hint: String,
+    },
+
+    /// TLS spoken to a plain-HTTP port or the reverse, or a certificate that is
+    /// not trusted: retrying cannot help. `message` comes from `next_steps::protocol_mismatch`.
+    #[error("{message}")]
+    Protocol { url: String, message: String },
 
     #[error("cannot reach GitLab at {url}: {reason}. Check WOW_API_URL / CI_API_V4_URL and the network.")]
     Unreachable { url: String, reason: String },

@@ -5,6 +5,7 @@ pub mod client;
 pub mod error;
 pub mod fanout;
 pub mod model;
+pub mod next_steps;
 pub mod pace;
 pub mod retry;
 pub mod token;

@@ -251,8 +251,13 @@ impl Pacer {
                     };
                 }
                 Decision::WaitUntil(at) => {
+                    let why = if self.lock().hold_until == Some(at) {
+                        "GitLab answered 429"
+                    } else {
+                        "the RateLimit budget of this window is spent"
+                    };
                     log::debug!(
-                        "pacing: RateLimit budget spent, holding requests for {:?}",
+                        "pacing: holding requests for {:?}: {why}",
                         at.saturating_duration_since(Instant::now())
                     );
                     tokio::time::sleep_until(at).await;

@@ -1,7 +1,14 @@
 //! When to retry and how long to wait first, from the status, the response
 //! headers and the attempt number (gitlab-api.md §7). Pure: no I/O, no clock —
-//! the caller passes "now" (the response's `Date`, else the local clock) and the
-//! jitter draw. Sleeping and counting attempts belong to `client.rs`.
+//! the caller passes "now" (the response's `Date`, else the local clock), the
+//! time spent so far and the jitter draw. Sleeping and counting attempts belong
+//! to `client.rs`.
+//!
+//! Timeouts are retried once: each try costs a whole `api.timeout` (30 s by
+//! default), and a server that stayed silent twice in a row is stuck, not
+//! hiccuping, so a silent GitLab fails a request after at most 2 × `api.timeout`
+//! plus one backoff instead of (`api.max_retries` + 1) × `api.timeout`. The retry
+//! time limit counts the next try's timeout too.
 
 use reqwest::header::{HeaderMap, DATE, RETRY_AFTER};
 use std::time::Duration;
@@ -67,6 +74,97 @@ pub fn http_date_epoch(value: &str) -> Option<i64> {
 
 pub(crate) fn header_str<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers.get(name).and_then(|v| v.to_str().ok()).map(str::trim)
+}
+
+/// A request that timed out this many times is not tried again (see the module doc).
+pub const MAX_TIMEOUTS: u32 = 2;
+
+/// How one attempt failed, as far as retrying is concerned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AttemptFailure {
+    /// An answer with this (non-2xx) status.
+    Status(u16),
+    /// No connection (refused, DNS, ...).
+    Connect,
+    /// No answer within `api.timeout`.
+    Timeout,
+    /// Reset or cut off mid-answer.
+    Io,
+    /// Retrying cannot help: the request could not be built, or the server
+    /// speaks another protocol than the URL says.
+    Fatal,
+}
+
+/// The bounds of one request's retries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    pub max_retries: u32,
+    /// Time from the first try after which no retry starts.
+    pub max_retry_time: Duration,
+    pub backoff_base: Duration,
+    /// `api.timeout`: what a try that times out costs.
+    pub timeout: Duration,
+}
+
+/// What to do after a failed attempt; `why` is for the `-vv` log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Next {
+    Retry { wait: Duration, why: String },
+    GiveUp { why: String },
+}
+
+/// After attempt number `attempt` (1 = the first try) failed with `failure`:
+/// retry, and after how long, or give up. `timeouts` counts the attempts that
+/// timed out so far, this one included; `elapsed` is the time since the first try.
+pub fn next_step(
+    failure: AttemptFailure,
+    attempt: u32,
+    timeouts: u32,
+    elapsed: Duration,
+    hints: &RetryHints,
+    limits: &Limits,
+    jitter: f64,
+) -> Next {
+    let give_up = |why: String| Next::GiveUp { why };
+    match failure {
+        AttemptFailure::Fatal => return give_up("retrying cannot help".into()),
+        AttemptFailure::Status(s) if !is_retryable_status(s) => {
+            return give_up(format!("HTTP {s} is an answer, not a hiccup"))
+        }
+        AttemptFailure::Timeout if timeouts >= MAX_TIMEOUTS => {
+            return give_up(format!(
+                "timed out {timeouts} times; a timeout is retried only once, as each try costs api.timeout ({:?})",
+                limits.timeout
+            ))
+        }
+        _ => {}
+    }
+    if attempt > limits.max_retries {
+        return give_up(format!("api.max_retries ({}) used up", limits.max_retries));
+    }
+    let cap = MAX_BACKOFF.min(limits.max_retry_time);
+    let wait = retry_wait(attempt, hints, limits.backoff_base, cap, jitter);
+    let next_try = if failure == AttemptFailure::Timeout {
+        limits.timeout
+    } else {
+        Duration::ZERO
+    };
+    if elapsed + wait + next_try > limits.max_retry_time {
+        return give_up(format!(
+            "waiting {wait:?} would pass the retry time limit of {:?}",
+            limits.max_retry_time
+        ));
+    }
+    let why = match (hints.retry_after, hints.reset_in) {
+        (Some(s), _) if Duration::from_secs(s) == wait => {
+            format!("the server asked for it (Retry-After: {s})")
+        }
+        (None, Some(s)) if Duration::from_secs(s) == wait => {
+            format!("the server asked for it (RateLimit-Reset in {s}s)")
+        }
+        _ => "exponential backoff with jitter".to_string(),
+    };
+    Next::Retry { wait, why }
 }
 
 /// The wait before retry number `attempt` (1 = first retry).
@@ -148,6 +246,187 @@ mod tests {
         }
         // Test settings: 1 ms base and Retry-After: 0 give millisecond waits.
         assert_eq!(retry_wait(1, &after(0), MS(1), cap, 1.0), MS(1));
+    }
+
+    #[test]
+    fn next_step_table() {
+        use AttemptFailure::*;
+        let limits = Limits {
+            max_retries: 5,
+            max_retry_time: Duration::from_secs(300),
+            backoff_base: MS(100),
+            timeout: Duration::from_secs(30),
+        };
+        let none = RetryHints::default();
+        let after = |s| RetryHints {
+            retry_after: Some(s),
+            reset_in: None,
+        };
+        let reset = RetryHints {
+            retry_after: None,
+            reset_in: Some(7),
+        };
+        let secs = Duration::from_secs;
+        let retry = |ms: u64, why: &str| Next::Retry {
+            wait: MS(ms),
+            why: why.to_string(),
+        };
+        let give_up = |why: &str| Next::GiveUp { why: why.to_string() };
+        // (failure, attempt, timeouts so far, elapsed, hints, expected)
+        let table: Vec<(AttemptFailure, u32, u32, Duration, RetryHints, Next)> = vec![
+            (
+                Status(503),
+                1,
+                0,
+                secs(0),
+                none,
+                retry(100, "exponential backoff with jitter"),
+            ),
+            (
+                Status(429),
+                1,
+                0,
+                secs(0),
+                after(5),
+                retry(5000, "the server asked for it (Retry-After: 5)"),
+            ),
+            (
+                Status(429),
+                1,
+                0,
+                secs(0),
+                reset,
+                retry(7000, "the server asked for it (RateLimit-Reset in 7s)"),
+            ),
+            (
+                Status(429),
+                1,
+                0,
+                secs(0),
+                after(0),
+                retry(100, "exponential backoff with jitter"),
+            ),
+            (
+                Connect,
+                3,
+                0,
+                secs(1),
+                none,
+                retry(400, "exponential backoff with jitter"),
+            ),
+            (
+                Io,
+                5,
+                0,
+                secs(1),
+                none,
+                retry(1600, "exponential backoff with jitter"),
+            ),
+            (
+                Status(503),
+                6,
+                0,
+                secs(1),
+                none,
+                give_up("api.max_retries (5) used up"),
+            ),
+            (
+                Status(404),
+                1,
+                0,
+                secs(0),
+                none,
+                give_up("HTTP 404 is an answer, not a hiccup"),
+            ),
+            (
+                Status(302),
+                1,
+                0,
+                secs(0),
+                none,
+                give_up("HTTP 302 is an answer, not a hiccup"),
+            ),
+            (Fatal, 1, 0, secs(0), none, give_up("retrying cannot help")),
+            // A first timeout is retried, a second is not, whatever max_retries says.
+            (
+                Timeout,
+                1,
+                1,
+                secs(30),
+                none,
+                retry(100, "exponential backoff with jitter"),
+            ),
+            (
+                Timeout,
+                2,
+                2,
+                secs(60),
+                none,
+                give_up(
+                    "timed out 2 times; a timeout is retried only once, as each try costs api.timeout (30s)",
+                ),
+            ),
+            (
+                Timeout,
+                4,
+                2,
+                secs(60),
+                none,
+                give_up(
+                    "timed out 2 times; a timeout is retried only once, as each try costs api.timeout (30s)",
+                ),
+            ),
+            // 503s between timeouts do not reset the count; other failures still retry.
+            (
+                Status(503),
+                3,
+                2,
+                secs(61),
+                none,
+                retry(400, "exponential backoff with jitter"),
+            ),
+            // The retry time limit counts the wait, and for a timeout the next try's timeout.
+            (
+                Status(429),
+                1,
+                0,
+                secs(0),
+                after(3600),
+                give_up("waiting 3600s would pass the retry time limit of 300s"),
+            ),
+            (
+                Timeout,
+                1,
+                1,
+                secs(271),
+                none,
+                give_up("waiting 100ms would pass the retry time limit of 300s"),
+            ),
+            (
+                Status(503),
+                1,
+                0,
+                secs(271),
+                none,
+                retry(100, "exponential backoff with jitter"),
+            ),
+        ];
+        for (failure, attempt, timeouts, elapsed, hints, want) in table {
+            assert_eq!(
+                next_step(failure, attempt, timeouts, elapsed, &hints, &limits, 1.0),
+                want,
+                "{failure:?} attempt {attempt}, {timeouts} timeouts, {elapsed:?}, {hints:?}"
+            );
+        }
+        // max_retries 0: nothing is retried.
+        let none_left = Limits {
+            max_retries: 0,
+            ..limits
+        };
+        assert_eq!(
+            next_step(Timeout, 1, 1, secs(1), &none, &none_left, 1.0),
+            give_up("api.max_retries (0) used up")
+        );
     }
 
     fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {

@@ -6,6 +6,7 @@
 
 use crate::support::{at, tracker, Out, Wow, NOW, TOKEN};
 use wowctl::gitlab::model::AccessLevel;
+use wowctl::sandbox::{Fault, Target};
 
 fn wow() -> Wow {
     Wow::new(tracker(at(NOW)).0)
@@ -111,8 +112,8 @@ fn burst_longer_than_max_retries_fails_clearly_and_still_writes_the_report() {
         serde_json::Value::Null,
         "not read: no claim about what exists"
     );
-    // Three attempts at the milestones, then the token's record (read last).
-    assert_eq!(report["requests"]["GET"], 4);
+    // Three attempts at the milestones; a run that could not read GitLab sends nothing more.
+    assert_eq!(report["requests"]["GET"], 3);
     assert_eq!(wow.writes(), 0);
     assert!(
         out.file("report.md").contains("503"),
@@ -309,6 +310,13 @@ fn the_token_never_appears_at_any_verbosity() {
         "-vvv logs the retries: {}",
         outs[0].stderr
     );
+    for out in [&outs[0], &outs[2], &outs[3], &outs[4]] {
+        assert!(
+            out.stderr.contains("> private-token: (redacted)"),
+            "-vvv logs the request headers, the token redacted: {}",
+            out.stderr
+        );
+    }
     assert_eq!(outs[3].status, 1);
     for out in &outs {
         for s in [SECRET, "glpat-WRONG"] {
@@ -381,4 +389,163 @@ fn a_paced_run_past_the_rate_limit_receives_no_429() {
     let throttled = wow.sandbox.requests().iter().filter(|r| r.status == 429).count();
     assert_eq!(throttled, 0, "no 429 received");
     assert_eq!(out.report()["audit"]["issues_checked"], 100);
+}
+
+/// The sandbox's first milestone read gets `fault` (whatever `run` reads before it).
+fn on_milestones(wow: &Wow, fault: Fault) {
+    wow.sandbox.world(|w| {
+        w.faults_mut()
+            .inject(Target::matching("GET", "/projects/1/milestones$"), 1, fault)
+    });
+}
+
+fn milestone_reads(wow: &Wow) -> usize {
+    wow.sandbox
+        .requests()
+        .iter()
+        .filter(|r| r.method == "GET" && r.path == "/api/v4/projects/1/milestones")
+        .count()
+}
+
+#[test]
+fn an_html_page_during_run_says_the_url_is_not_the_api() {
+    let wow = wow();
+    on_milestones(&wow, Fault::Html);
+    let out = wow.cmd(&["run"]).run().status(1);
+    let url = wow.sandbox.api_url();
+    assert!(
+        out.stderr.contains(&format!(
+            "{url} did not answer like GitLab's API: GET /projects/1/milestones got an HTML page (\"Sign in · GitLab\") where JSON was expected. It is probably not GitLab's API, or a proxy or sign-in page stands in front of it: WOW_API_URL must be GitLab's own API URL, ending in /api/v4."
+        )),
+        "{}",
+        out.stderr
+    );
+    assert!(!out.stderr.contains("expected value at line 1"), "{}", out.stderr);
+    assert_eq!(milestone_reads(&wow), 1, "not retried");
+    assert_eq!(wow.writes(), 0);
+    requests_match(&wow, &out);
+}
+
+#[test]
+fn a_redirect_elsewhere_names_where_it_pointed_and_is_not_followed() {
+    let wow = wow();
+    let https = wow.sandbox.base_url().replace("http://", "https://");
+    on_milestones(
+        &wow,
+        Fault::Redirect(format!("{https}/api/v4/projects/1/milestones?state=active")),
+    );
+    let out = wow.cmd(&["run"]).run().status(1);
+    let origin = wow.sandbox.base_url();
+    assert!(
+        out.stderr.contains(&format!(
+            "GET /projects/1/milestones was redirected (302) to {https}/api/v4/projects/1/milestones?state=active; wowctl follows redirects only within {origin}, as the token goes along. GitLab answers on HTTPS: use {https}/api/v4 as WOW_API_URL."
+        )),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(milestone_reads(&wow), 1, "neither followed nor retried");
+    assert_eq!(wow.writes(), 0);
+    requests_match(&wow, &out);
+}
+
+#[test]
+fn https_to_a_plain_http_port_says_so_and_is_not_retried() {
+    let wow = wow();
+    let addr = wow.sandbox.base_url().replace("http://", "");
+    let out = wow
+        .cmd(&["run"])
+        .env("WOW_API_URL", &format!("https://{addr}/api/v4"))
+        .run()
+        .status(1);
+    assert!(
+        out.stderr.contains(&format!(
+            "the server at {addr} does not speak TLS (received corrupt message of type InvalidContentType): use http://{addr}/api/v4 as WOW_API_URL, or check the port."
+        )),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(out.report()["requests"]["GET"], 1, "one attempt, no retries");
+    assert_eq!(wow.sandbox.requests().len(), 0, "no HTTP request ever reached it");
+}
+
+#[test]
+fn a_silent_server_names_api_timeout() {
+    let wow = wow();
+    // One silence of 1 s (the smallest timeout the file allows), no retries.
+    let cfg = config("api:\n  timeout: \"1s\"\n  max_retries: 0\n");
+    on_milestones(&wow, Fault::Silent);
+    let out = wow
+        .cmd(&["run"])
+        .env("WOW_CONFIG", &config_path(&cfg))
+        .run()
+        .status(1);
+    assert!(
+        out.stderr.contains(
+            "GET /projects/1/milestones failed after 1 attempt: no answer within 1s (api.timeout). GitLab is slow or unreachable: try again later (a re-run resumes where this one stopped), or raise api.timeout in .wow.yml if GitLab is only slow."
+        ),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(out.report()["rotation"]["status"], "failed");
+    assert_eq!(wow.writes(), 0);
+}
+
+#[test]
+fn a_sandbox_port_in_use_is_named() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = taken.local_addr().expect("addr").port().to_string();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_wowctl"))
+        .args(["sandbox", "--port", &port, "--now", NOW])
+        .env_clear()
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("wowctl runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert_eq!(
+        stderr.trim(),
+        format!(
+            "error: port {port} is in use on 127.0.0.1: pick another with --port (--port 0 picks a free one)"
+        )
+    );
+}
+
+/// `-v` logs each request, `-vv` adds the decisions, `-vvv` the headers (token redacted).
+#[test]
+fn each_verbosity_level_adds_something() {
+    let wow = wow();
+    let run = |flag: &str| {
+        // A throttled first read, so that there is a retry to decide on.
+        wow.sandbox.world(|w| w.faults_mut().throttle_next(1, 0));
+        let out = wow.cmd(&["run", flag]).env("NO_COLOR", "1").run().status(0);
+        assert!(!out.stderr.contains(TOKEN), "token in {flag}:\n{}", out.stderr);
+        out.stderr
+    };
+    let request_line = |log: &str| {
+        log.lines().any(|l| {
+            l.contains("GET /projects/1/milestones?") && l.contains(" → 200 in ") && l.ends_with(" ms")
+        })
+    };
+    let decision = |log: &str| log.contains("before retry 1: ");
+    let header = |log: &str| {
+        log.contains("> private-token: (redacted)") && log.contains("< content-type: application/json")
+    };
+
+    let quiet = run("-q");
+    assert!(
+        !request_line(&quiet) && !decision(&quiet) && !header(&quiet),
+        "{quiet}"
+    );
+    let v = run("-v");
+    assert!(request_line(&v), "-v logs each request: {v}");
+    assert!(v.contains(" → 429 in "), "-v logs the throttled answer too: {v}");
+    assert!(!decision(&v) && !v.contains("private-token"), "-v: {v}");
+    let vv = run("-vv");
+    assert!(request_line(&vv) && decision(&vv), "-vv adds the decisions: {vv}");
+    assert!(!vv.contains("private-token"), "-vv: {vv}");
+    let vvv = run("-vvv");
+    assert!(
+        request_line(&vvv) && decision(&vvv) && header(&vvv),
+        "-vvv adds the headers: {vvv}"
+    );
 }

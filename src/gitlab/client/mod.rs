@@ -7,14 +7,22 @@
 //! Retries cover every method, writes included: a retried PUT/POST can apply
 //! twice only if the first attempt reached GitLab and its answer was lost, and
 //! the rotation re-reads before it writes (SPEC "resume"), so that is acceptable.
+//! When to retry is `retry::next_step`'s call; what the final error tells the
+//! user to do comes from `next_steps`.
+//!
+//! The diagnostic log (SPEC "Failures and signals"): `-v` (info) one line per
+//! request (method, path and query, status, time), `-vv` (debug) the decisions
+//! (retry waits and why, giving up, pacing, page fan-out), `-vvv` (trace) the
+//! request and response headers, with `PRIVATE-TOKEN` shown as `(redacted)`.
 
 use super::error::{self, GitlabError};
 use super::fanout;
+use super::next_steps::{self, Hiccup};
 use super::pace::{self, Pacer};
-use super::retry;
+use super::retry::{self, AttemptFailure, Next};
 use super::token::Token;
-use log::{debug, warn};
-use reqwest::header::{HeaderMap, HeaderValue};
+use log::{debug, info, trace, warn};
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue, CONTENT_TYPE, LOCATION, USER_AGENT};
 use reqwest::{Method, StatusCode};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -64,6 +72,8 @@ struct Inner {
     max_retry_time: Duration,
     backoff_base: Duration,
     concurrency: usize,
+    /// Sent with every request (token, user agent), kept for the `-vvv` log.
+    default_headers: HeaderMap,
     counts: [AtomicU64; 4],
     throttled: AtomicU64,
     pacer: Arc<Pacer>,
@@ -89,6 +99,8 @@ struct Answer {
     status: StatusCode,
     headers: HeaderMap,
     body: Vec<u8>,
+    /// Where the answer came from (after redirects within the origin).
+    url: reqwest::Url,
 }
 
 /// Why one attempt did not give a usable answer.
@@ -98,8 +110,21 @@ enum Failure {
     Timeout,
     /// Reset connection, truncated body, ...: worth another try.
     Io(String),
-    /// Our own request could not be built (bad URL): retrying cannot help.
-    Fatal(String),
+    /// Retrying cannot help (our request could not be built, the server speaks
+    /// another protocol than the URL says): this is the final error.
+    Fatal(GitlabError),
+}
+
+impl Failure {
+    fn kind(&self) -> AttemptFailure {
+        match self {
+            Failure::Status(a) => AttemptFailure::Status(a.status.as_u16()),
+            Failure::Connect(_) => AttemptFailure::Connect,
+            Failure::Timeout => AttemptFailure::Timeout,
+            Failure::Io(_) => AttemptFailure::Io,
+            Failure::Fatal(_) => AttemptFailure::Fatal,
+        }
+    }
 }
 
 impl Client {
@@ -118,11 +143,14 @@ impl Client {
         token.set_sensitive(true);
         let mut headers = HeaderMap::new();
         headers.insert("PRIVATE-TOKEN", token);
+        headers.insert(
+            USER_AGENT,
+            HeaderValue::from_static(concat!("wowctl/", env!("CARGO_PKG_VERSION"))),
+        );
 
         let mut builder = reqwest::Client::builder()
             .use_rustls_tls()
-            .user_agent(concat!("wowctl/", env!("CARGO_PKG_VERSION")))
-            .default_headers(headers)
+            .default_headers(headers.clone())
             .timeout(config.timeout)
             .redirect(same_origin_redirects());
         if let Some(path) = &config.ca_file {
@@ -143,6 +171,7 @@ impl Client {
                 max_retry_time: config.max_retry_time,
                 backoff_base: config.backoff_base,
                 concurrency: config.concurrency.max(1),
+                default_headers: headers,
                 counts: Default::default(),
                 throttled: AtomicU64::new(0),
                 pacer: Pacer::new(),
@@ -161,7 +190,7 @@ impl Client {
         let answer = self
             .execute(Method::GET, path, Target::Query(&query), None)
             .await?;
-        decode("GET", path, &answer.body)
+        self.decode("GET", path, &answer)
     }
 
     /// GET every page (`per_page=100`), following `X-Next-Page`/`Link`.
@@ -184,19 +213,23 @@ impl Client {
         let answer = self
             .execute(Method::GET, path, Target::Query(&query), None)
             .await?;
-        let mut all: Vec<T> = decode("GET", path, &answer.body)?;
+        let mut all: Vec<T> = self.decode("GET", path, &answer)?;
         let mut at = first;
         let mut next = next_page(&answer.headers);
         if let (NextPage::Page(n), Some(total)) = (&next, total_pages(&answer.headers)) {
             let n = *n;
             if n == first + 1 && total >= n {
+                debug!(
+                    "GET {path}: {total} pages (X-Total-Pages); reading pages {n}–{total}, {} at a time",
+                    self.concurrency()
+                );
                 let pages = self
                     .fan_out(n..=total, |p| {
                         let mut q = query.clone();
                         set_page(&mut q, p);
                         async move {
                             let answer = self.execute(Method::GET, path, Target::Query(&q), None).await?;
-                            let items: Vec<T> = decode("GET", path, &answer.body)?;
+                            let items: Vec<T> = self.decode("GET", path, &answer)?;
                             Ok::<_, GitlabError>((items, next_page(&answer.headers)))
                         }
                     })
@@ -235,7 +268,7 @@ impl Client {
         let answer = self
             .execute(Method::GET, path, Target::Query(&query), None)
             .await?;
-        f(decode("GET", path, &answer.body)?);
+        f(self.decode("GET", path, &answer)?);
         self.page_loop(path, query, page, next_page(&answer.headers), f)
             .await
     }
@@ -281,7 +314,7 @@ impl Client {
                 None => Target::Query(&query),
             };
             let answer = self.execute(Method::GET, path, target, None).await?;
-            f(decode("GET", path, &answer.body)?);
+            f(self.decode("GET", path, &answer)?);
             next = next_page(&answer.headers);
         }
     }
@@ -290,14 +323,14 @@ impl Client {
         let answer = self
             .execute(Method::POST, path, Target::Query(&[]), Some(body))
             .await?;
-        decode("POST", path, &answer.body)
+        self.decode("POST", path, &answer)
     }
 
     pub async fn put<T: DeserializeOwned>(&self, path: &str, body: &Value) -> Result<T, GitlabError> {
         let answer = self
             .execute(Method::PUT, path, Target::Query(&[]), Some(body))
             .await?;
-        decode("PUT", path, &answer.body)
+        self.decode("PUT", path, &answer)
     }
 
     pub async fn delete(&self, path: &str) -> Result<(), GitlabError> {
@@ -363,8 +396,15 @@ impl Client {
         body: Option<&Value>,
     ) -> Result<Answer, GitlabError> {
         let inner = &self.inner;
+        let limits = retry::Limits {
+            max_retries: inner.max_retries,
+            max_retry_time: inner.max_retry_time,
+            backoff_base: inner.backoff_base,
+            timeout: inner.timeout,
+        };
         let first_try = Instant::now();
         let mut attempt: u32 = 0;
+        let mut timeouts: u32 = 0;
         loop {
             attempt += 1;
             let ticket = inner.pacer.acquire().await;
@@ -385,78 +425,147 @@ impl Client {
             if let Some(b) = body {
                 request = request.json(b);
             }
+            let request = match request.build() {
+                Ok(r) => r,
+                // Our own request could not be built (a bad URL).
+                Err(e) => {
+                    return Err(GitlabError::Unreachable {
+                        url: inner.api_url.clone(),
+                        reason: error_chain(&e),
+                    })
+                }
+            };
+            let shown = self.shown(request.url());
+            self.trace_request(&request);
             let sent = Instant::now();
-            let failure = match request.send().await {
+            let failure = match inner.http.execute(request).await {
                 Ok(response) => {
                     let status = response.status();
                     let headers = response.headers().clone();
+                    let url = response.url().clone();
                     let observation = pace::observation_from_headers(&headers, epoch_now());
                     inner.pacer.finish(ticket, observation);
                     if status == StatusCode::TOO_MANY_REQUESTS {
                         inner.throttled.fetch_add(1, Ordering::Relaxed);
                     }
                     let read = response.bytes().await.map(|b| b.to_vec());
-                    debug!("{method} {path} → {} in {:?}", status.as_u16(), sent.elapsed());
+                    let ms = sent.elapsed().as_millis();
+                    trace_response(status, &headers);
                     match read {
-                        Ok(body) if status.is_success() => {
-                            return Ok(Answer {
+                        Ok(body) => {
+                            info!("{method} {shown} → {} in {ms} ms", status.as_u16());
+                            let answer = Answer {
                                 status,
                                 headers,
                                 body,
-                            })
+                                url,
+                            };
+                            if status.is_success() {
+                                return Ok(answer);
+                            }
+                            Failure::Status(answer)
                         }
-                        Ok(body) => Failure::Status(Answer {
-                            status,
-                            headers,
-                            body,
-                        }),
-                        Err(e) if e.is_timeout() => Failure::Timeout,
-                        Err(e) => Failure::Io(error_chain(&e)),
+                        Err(e) => {
+                            info!(
+                                "{method} {shown} → {} but the answer was cut off after {ms} ms",
+                                status.as_u16()
+                            );
+                            if e.is_timeout() {
+                                Failure::Timeout
+                            } else {
+                                Failure::Io(error_chain(&e))
+                            }
+                        }
                     }
                 }
                 Err(e) => {
                     drop(ticket);
-                    debug!("{method} {path} → no answer in {:?}", sent.elapsed());
-                    if e.is_builder() {
-                        Failure::Fatal(error_chain(&e))
-                    } else if e.is_timeout() {
-                        Failure::Timeout
-                    } else if e.is_connect() {
-                        Failure::Connect(error_chain(&e))
-                    } else {
-                        Failure::Io(error_chain(&e))
-                    }
+                    let chain = error_chain(&e);
+                    let failure =
+                        if let Some(mismatch) = next_steps::protocol_mismatch(&inner.api_url, &chain) {
+                            Failure::Fatal(mismatch)
+                        } else if e.is_builder() {
+                            Failure::Fatal(GitlabError::Unreachable {
+                                url: inner.api_url.clone(),
+                                reason: chain,
+                            })
+                        } else if e.is_timeout() {
+                            Failure::Timeout
+                        } else if e.is_connect() {
+                            Failure::Connect(chain)
+                        } else {
+                            Failure::Io(chain)
+                        };
+                    info!(
+                        "{method} {shown} → no answer after {} ms: {}",
+                        sent.elapsed().as_millis(),
+                        self.describe_failure(&failure)
+                    );
+                    failure
                 }
             };
 
-            let retryable = match &failure {
-                Failure::Status(a) => retry::is_retryable_status(a.status.as_u16()),
-                Failure::Fatal(_) => false,
-                Failure::Connect(_) | Failure::Timeout | Failure::Io(_) => true,
-            };
-            if !retryable || attempt > inner.max_retries {
-                return Err(self.final_error(&method, path, body, failure, attempt));
+            if matches!(failure, Failure::Timeout) {
+                timeouts += 1;
             }
             let hints = match &failure {
                 Failure::Status(a) => retry::hints_from_headers(&a.headers, epoch_now()),
                 _ => retry::RetryHints::default(),
             };
-            let cap = retry::MAX_BACKOFF.min(inner.max_retry_time);
-            let wait = retry::retry_wait(attempt, &hints, inner.backoff_base, cap, fastrand::f64());
-            if first_try.elapsed() + wait > inner.max_retry_time {
-                return Err(self.final_error(&method, path, body, failure, attempt));
-            }
+            let next = retry::next_step(
+                failure.kind(),
+                attempt,
+                timeouts,
+                first_try.elapsed(),
+                &hints,
+                &limits,
+                fastrand::f64(),
+            );
+            let (wait, why) = match next {
+                Next::GiveUp { why } => {
+                    debug!("{method} {shown}: not retried: {why}");
+                    return Err(self.final_error(&method, path, body, failure, attempt));
+                }
+                Next::Retry { wait, why } => (wait, why),
+            };
             if matches!(&failure, Failure::Status(a) if a.status == StatusCode::TOO_MANY_REQUESTS) {
                 // Everyone waits, not just this task: the budget is shared (§7).
                 inner.pacer.throttled(Instant::now() + wait);
             }
             warn!(
-                "{method} {path}: {}; retry {attempt} of {} in {wait:?}",
+                "{method} {path}: {}; retry {attempt} of {} in {}",
                 self.describe_failure(&failure),
-                inner.max_retries
+                inner.max_retries,
+                for_people(wait)
+            );
+            debug!(
+                "{method} {shown}: waiting {} before retry {attempt}: {why}",
+                for_people(wait)
             );
             tokio::time::sleep(wait).await;
         }
+    }
+
+    /// A JSON answer as `T`; an HTML page instead means the URL is not the API.
+    fn decode<T: DeserializeOwned>(
+        &self,
+        method: &str,
+        path: &str,
+        answer: &Answer,
+    ) -> Result<T, GitlabError> {
+        serde_json::from_slice(&answer.body).map_err(|e| {
+            let content_type = retry::header_str(&answer.headers, CONTENT_TYPE.as_str());
+            if next_steps::looks_like_html(content_type, &answer.body) {
+                return next_steps::not_api(&self.inner.api_url, method, path, &answer.body);
+            }
+            let text = String::from_utf8_lossy(&answer.body);
+            let start = error::shorten(text.trim(), 60);
+            GitlabError::Decode {
+                method: method.to_string(),
+                path: path.to_string(),
+                reason: format!("{e} (the answer starts with: {start:?})"),
+            }
+        })
     }
 
     fn final_error(
@@ -467,29 +576,62 @@ impl Client {
         failure: Failure,
         attempts: u32,
     ) -> GitlabError {
-        let transient = |last: String| GitlabError::Transient {
+        let api_url = &self.inner.api_url;
+        let transient = |last: String, hiccup: Hiccup| GitlabError::Transient {
             method: method.to_string(),
             path: path.to_string(),
             attempts,
             last,
+            next: next_steps::transient_next_step(hiccup),
         };
         match failure {
+            Failure::Fatal(e) => e,
             Failure::Status(a) if retry::is_retryable_status(a.status.as_u16()) => {
-                transient(self.describe_failure(&Failure::Status(a)))
+                let hiccup = if a.status == StatusCode::TOO_MANY_REQUESTS {
+                    Hiccup::Throttled
+                } else {
+                    Hiccup::Overloaded
+                };
+                transient(self.describe_failure(&Failure::Status(a)), hiccup)
             }
-            Failure::Status(a) => error::from_status(
-                method.as_str(),
-                path,
-                a.status.as_u16(),
-                &a.body,
-                body,
-                &self.inner.token_origin,
-            ),
-            Failure::Connect(reason) | Failure::Fatal(reason) => GitlabError::Unreachable {
-                url: self.inner.api_url.clone(),
+            Failure::Status(a) => {
+                let status = a.status.as_u16();
+                let text = String::from_utf8_lossy(&a.body);
+                let location = a
+                    .status
+                    .is_redirection()
+                    .then(|| retry::header_str(&a.headers, LOCATION.as_str()))
+                    .flatten()
+                    .map(|l| a.url.join(l).map(String::from).unwrap_or_else(|_| l.to_string()));
+                if let Some(location) = location {
+                    return next_steps::redirected(api_url, method.as_str(), path, status, &location);
+                }
+                if status == 400 {
+                    if let Some(mismatch) = next_steps::protocol_mismatch(api_url, &text) {
+                        return mismatch;
+                    }
+                }
+                // GitLab's API answers an unknown path with JSON; an HTML 404 is
+                // something else answering for the URL.
+                let content_type = retry::header_str(&a.headers, CONTENT_TYPE.as_str());
+                if status == 404 && next_steps::looks_like_html(content_type, &a.body) {
+                    return next_steps::not_api(api_url, method.as_str(), path, &a.body);
+                }
+                error::from_status(
+                    method.as_str(),
+                    path,
+                    status,
+                    &a.body,
+                    body,
+                    &self.inner.token_origin,
+                )
+            }
+            Failure::Connect(reason) => GitlabError::Unreachable {
+                url: api_url.clone(),
                 reason,
             },
-            f @ (Failure::Timeout | Failure::Io(_)) => transient(self.describe_failure(&f)),
+            f @ Failure::Timeout => transient(self.describe_failure(&f), Hiccup::Timeout),
+            f @ Failure::Io(_) => transient(self.describe_failure(&f), Hiccup::ConnectionBroken),
         }
     }
 
@@ -501,8 +643,36 @@ impl Client {
                 error::error_message(&String::from_utf8_lossy(&a.body))
             ),
             Failure::Connect(r) => format!("cannot connect: {r}"),
-            Failure::Timeout => format!("no answer within {:?}", self.inner.timeout),
-            Failure::Io(r) | Failure::Fatal(r) => r.clone(),
+            Failure::Timeout => next_steps::timeout_text(self.inner.timeout),
+            Failure::Io(r) => r.clone(),
+            Failure::Fatal(e) => e.to_string(),
+        }
+    }
+
+    /// A request's URL for the log: path and query below the API base, or the
+    /// whole URL when it is elsewhere.
+    fn shown(&self, url: &reqwest::Url) -> String {
+        let full = url.as_str();
+        full.strip_prefix(self.inner.api_url.as_str())
+            .filter(|rest| rest.starts_with('/'))
+            .unwrap_or(full)
+            .to_string()
+    }
+
+    /// `-vvv`: the request line and every header we send, secrets redacted.
+    fn trace_request(&self, request: &reqwest::Request) {
+        if !log::log_enabled!(log::Level::Trace) {
+            return;
+        }
+        trace!("> {} {}", request.method(), request.url());
+        let own = request.headers();
+        let defaults = self
+            .inner
+            .default_headers
+            .iter()
+            .filter(|(name, _)| !own.contains_key(*name));
+        for (name, value) in own.iter().chain(defaults) {
+            trace!("> {name}: {}", header_for_log(name, value));
         }
     }
 
@@ -545,16 +715,46 @@ fn total_pages(headers: &HeaderMap) -> Option<u64> {
     retry::header_str(headers, "x-total-pages").and_then(|v| v.parse().ok())
 }
 
-fn decode<T: DeserializeOwned>(method: &str, path: &str, body: &[u8]) -> Result<T, GitlabError> {
-    serde_json::from_slice(body).map_err(|e| {
-        let text = String::from_utf8_lossy(body);
-        let start = error::shorten(text.trim(), 60);
-        GitlabError::Decode {
-            method: method.to_string(),
-            path: path.to_string(),
-            reason: format!("{e} (the answer starts with: {start:?})"),
-        }
-    })
+/// A wait for the log: `276 ms`, `1.5 s`, `120 s` (not `275.605316ms`).
+fn for_people(d: Duration) -> String {
+    if d < Duration::from_secs(1) {
+        format!("{} ms", d.as_millis())
+    } else if d < Duration::from_secs(10) {
+        format!("{:.1} s", d.as_secs_f64())
+    } else {
+        format!("{} s", d.as_secs())
+    }
+}
+
+/// `-vvv`: the status line and headers of an answer, secrets redacted.
+fn trace_response(status: StatusCode, headers: &HeaderMap) {
+    if !log::log_enabled!(log::Level::Trace) {
+        return;
+    }
+    trace!("< {status}");
+    for (name, value) in headers {
+        trace!("< {name}: {}", header_for_log(name, value));
+    }
+}
+
+/// A header's value as the log shows it: the token, credentials and cookies
+/// never, whatever the value (only `(redacted)`).
+fn header_for_log(name: &HeaderName, value: &HeaderValue) -> String {
+    const SECRET: [&str; 5] = [
+        "private-token",
+        "authorization",
+        "cookie",
+        "set-cookie",
+        "job-token",
+    ];
+    if value.is_sensitive() || SECRET.contains(&name.as_str()) {
+        "(redacted)".to_string()
+    } else {
+        value
+            .to_str()
+            .map(str::to_string)
+            .unwrap_or_else(|_| "(not text)".to_string())
+    }
 }
 
 /// What comes after this page (gitlab-api.md §6).

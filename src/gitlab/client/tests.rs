@@ -410,7 +410,7 @@ async fn gives_up_after_max_retries_with_a_transient_error() {
     let e = c.get::<Value>("/projects/1", &[]).await.unwrap_err();
     assert_eq!(
         e.to_string(),
-        "GET /projects/1 failed after 4 attempts: HTTP 503 Service Unavailable: Service Unavailable"
+        "GET /projects/1 failed after 4 attempts: HTTP 503 Service Unavailable: Service Unavailable. GitLab, or a proxy in front of it, is overloaded or down: try again later; a re-run resumes where this one stopped."
     );
     assert!(matches!(e, GitlabError::Transient { attempts: 4, .. }));
     assert_eq!(srv.hits().len(), 4);
@@ -480,10 +480,12 @@ async fn no_retry_on_client_errors_and_clear_messages() {
     assert_eq!(c.throttled_count(), 0);
 }
 
+/// A timeout is retried once (retry.rs's module doc): one silence is a hiccup,
+/// two are a stuck server, and each costs a whole timeout.
 #[tokio::test(start_paused = true)]
-async fn a_silent_server_times_out_and_is_retried() {
+async fn a_silent_server_times_out_and_is_retried_once() {
     let srv = serve(|hit| {
-        if hit.n < 2 {
+        if hit.n < 1 {
             (0, vec![], String::new())
         } else {
             ok(json!({"id": 1}))
@@ -495,17 +497,42 @@ async fn a_silent_server_times_out_and_is_retried() {
     let c = Client::new(cfg.clone()).unwrap();
     let v: Value = c.get("/projects/1", &[]).await.unwrap();
     assert_eq!(v["id"], 1);
-    assert_eq!(counts(&c), [3, 0, 0, 0]);
+    assert_eq!(counts(&c), [2, 0, 0, 0]);
 
+    // Silent for good: 2 tries, not max_retries + 1 = 6.
     let srv = serve(|_| (0, vec![], String::new())).await;
     cfg.api_url = srv.url.clone();
-    cfg.max_retries = 1;
-    let c = Client::new(cfg).unwrap();
+    cfg.max_retries = 5;
+    let c = Client::new(cfg.clone()).unwrap();
+    let started = Instant::now();
     let e = c.get::<Value>("/projects/1", &[]).await.unwrap_err();
     assert_eq!(
         e.to_string(),
-        "GET /projects/1 failed after 2 attempts: no answer within 10s"
+        "GET /projects/1 failed after 2 attempts: no answer within 10s (api.timeout). GitLab is slow or unreachable: try again later (a re-run resumes where this one stopped), or raise api.timeout in .wow.yml if GitLab is only slow."
     );
+    assert_eq!(counts(&c), [2, 0, 0, 0]);
+    assert!(
+        started.elapsed() < Duration::from_secs(21),
+        "{:?}",
+        started.elapsed()
+    );
+
+    // A 503 between two timeouts does not earn the second timeout another try.
+    let srv = serve(|hit| match hit.n {
+        1 => (503, vec![], "busy".into()),
+        _ => (0, vec![], String::new()),
+    })
+    .await;
+    cfg.api_url = srv.url.clone();
+    let c = Client::new(cfg.clone()).unwrap();
+    let e = c.get::<Value>("/projects/1", &[]).await.unwrap_err();
+    assert!(matches!(e, GitlabError::Transient { attempts: 3, .. }), "{e}");
+
+    // The retry time limit counts the next try's timeout: 10 s of 15 s used, no second try.
+    cfg.max_retry_time = Duration::from_secs(15);
+    let c = Client::new(cfg).unwrap();
+    let e = c.get::<Value>("/projects/1", &[]).await.unwrap_err();
+    assert!(matches!(e, GitlabError::Transient { attempts: 1, .. }), "{e}");
 }
 
 #[tokio::test]
@@ -528,8 +555,15 @@ async fn redirects_are_followed_only_on_the_same_host() {
     let moved: Value = c.get("/projects/old%2Fpath", &[]).await.unwrap();
     assert_eq!(moved["id"], 5);
     let e = c.get::<Value>("/projects/away", &[]).await.unwrap_err();
-    assert!(matches!(e, GitlabError::Http { status: 302, .. }), "{e}");
-    assert_eq!(srv.hits().len(), 3);
+    assert!(
+        matches!(&e, GitlabError::Redirected { status: 302, location, .. } if location == "http://127.0.0.2:9/api/v4/projects/1"),
+        "{e}"
+    );
+    assert_eq!(
+        e.to_string(),
+        format!("GET /projects/away was redirected (302) to http://127.0.0.2:9/api/v4/projects/1; wowctl follows redirects only within {}, as the token goes along. If GitLab moved there, use http://127.0.0.2:9/api/v4 as WOW_API_URL; otherwise check WOW_API_URL.", srv.url.trim_end_matches("/api/v4"))
+    );
+    assert_eq!(srv.hits().len(), 3, "the redirect elsewhere was not retried");
     assert_eq!(srv.hits()[1].headers["private-token"], SECRET);
 }
 
@@ -550,9 +584,43 @@ async fn title_taken_on_400_already_being_used() {
 }
 
 #[tokio::test]
+async fn html_instead_of_json_says_the_url_is_not_the_api() {
+    let sign_in = "<!DOCTYPE html>\n<html><head><title>Sign in · GitLab</title></head></html>";
+    let srv = serve(move |hit| match hit.path.as_str() {
+        "/api/v4/projects/1" => (
+            200,
+            h(&[("Content-Type", "text/html; charset=utf-8")]),
+            sign_in.into(),
+        ),
+        "/api/v4/projects/2" => (200, vec![], "<html>sign in</html>".into()),
+        _ => (
+            404,
+            h(&[("Content-Type", "text/html")]),
+            "<html><title>Not Found</title></html>".into(),
+        ),
+    })
+    .await;
+    let c = client(&srv.url);
+    let e = c.get::<Value>("/projects/1", &[]).await.unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        format!("{} did not answer like GitLab's API: GET /projects/1 got an HTML page (\"Sign in · GitLab\") where JSON was expected. It is probably not GitLab's API, or a proxy or sign-in page stands in front of it: WOW_API_URL must be GitLab's own API URL, ending in /api/v4.", srv.url)
+    );
+    let e = c.get::<Value>("/projects/2", &[]).await.unwrap_err();
+    assert!(
+        matches!(&e, GitlabError::NotApi { page, .. } if page == "an HTML page"),
+        "{e}"
+    );
+    // GitLab's API answers a 404 in JSON: an HTML one is not the API either.
+    let e = c.get::<Value>("/projects/3", &[]).await.unwrap_err();
+    assert!(matches!(&e, GitlabError::NotApi { .. }), "{e}");
+    assert_eq!(srv.hits().len(), 3, "none retried");
+}
+
+#[tokio::test]
 async fn unreadable_answers_are_decode_errors() {
     let srv = serve(|hit| match hit.path.as_str() {
-        "/api/v4/projects/1" => (200, vec![], "<html>sign in</html>".into()),
+        "/api/v4/projects/1" => (200, vec![], "sign in".into()),
         _ => ok(json!({"id": "not a number"})),
     })
     .await;
@@ -578,6 +646,96 @@ async fn unreadable_answers_are_decode_errors() {
         .await
         .unwrap_err();
     assert!(matches!(&e, GitlabError::Decode { .. }), "{e}");
+}
+
+/// A TCP server that reads the request and answers `reply` (raw bytes), counting connections.
+async fn raw_server(reply: &'static [u8]) -> (String, Arc<AtomicU64>) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = l.local_addr().unwrap();
+    let connections = Arc::new(AtomicU64::new(0));
+    let seen = Arc::clone(&connections);
+    tokio::spawn(async move {
+        while let Ok((mut s, _)) = l.accept().await {
+            seen.fetch_add(1, Ordering::SeqCst);
+            let mut buf = [0u8; 4096];
+            let _ = s.read(&mut buf).await;
+            let _ = s.write_all(reply).await;
+        }
+    });
+    (addr.to_string(), connections)
+}
+
+#[tokio::test]
+async fn tls_and_plain_http_mixed_up_say_so_and_are_not_retried() {
+    // https:// to a plain-HTTP server.
+    let srv = serve(|_| ok(json!({"id": 1}))).await;
+    let url = srv.url.replace("http://", "https://");
+    let c = client(&url);
+    let e = c.get::<Value>("/projects/1", &[]).await.unwrap_err();
+    let addr = url.trim_start_matches("https://").trim_end_matches("/api/v4");
+    assert_eq!(
+        e.to_string(),
+        format!("the server at {addr} does not speak TLS (received corrupt message of type InvalidContentType): use http://{addr}/api/v4 as WOW_API_URL, or check the port.")
+    );
+    assert_eq!(counts(&c), [1, 0, 0, 0], "not retried");
+
+    // http:// to a TLS server: it answers the plain request with a TLS alert.
+    let (addr, connections) = raw_server(&[0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x32]).await;
+    let c = client(&format!("http://{addr}/api/v4"));
+    let e = c.get::<Value>("/projects/1", &[]).await.unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        format!("the server at {addr} does not answer plain HTTP; it probably speaks TLS: use https://{addr}/api/v4 as WOW_API_URL, or check the port.")
+    );
+    assert_eq!(connections.load(Ordering::SeqCst), 1, "not retried");
+
+    // ... or, like nginx, with a 400 page saying so.
+    let srv = serve(|_| {
+        (
+            400,
+            h(&[("Content-Type", "text/html")]),
+            "<html><head><title>400 The plain HTTP request was sent to HTTPS port</title></head></html>"
+                .into(),
+        )
+    })
+    .await;
+    let c = client(&srv.url);
+    let e = c.get::<Value>("/projects/1", &[]).await.unwrap_err();
+    assert!(matches!(&e, GitlabError::Protocol { .. }), "{e}");
+    assert!(e.to_string().contains("it probably speaks TLS"), "{e}");
+    assert_eq!(srv.hits().len(), 1);
+}
+
+#[test]
+fn waits_for_people() {
+    let table = [
+        (Duration::from_micros(275_605), "275 ms"),
+        (Duration::ZERO, "0 ms"),
+        (Duration::from_millis(1500), "1.5 s"),
+        (Duration::from_secs(120), "120 s"),
+    ];
+    for (d, want) in table {
+        assert_eq!(for_people(d), want, "{d:?}");
+    }
+}
+
+#[test]
+fn headers_in_the_log_never_show_the_token() {
+    let mut token = HeaderValue::from_static(SECRET);
+    token.set_sensitive(true);
+    let plain = HeaderValue::from_static("plain");
+    let table = [
+        (HeaderName::from_static("private-token"), &token, "(redacted)"),
+        (HeaderName::from_static("x-anything"), &token, "(redacted)"),
+        (HeaderName::from_static("private-token"), &plain, "(redacted)"),
+        (HeaderName::from_static("authorization"), &plain, "(redacted)"),
+        (HeaderName::from_static("set-cookie"), &plain, "(redacted)"),
+        (HeaderName::from_static("x-next-page"), &plain, "plain"),
+    ];
+    for (name, value, want) in table {
+        assert_eq!(header_for_log(&name, value), want, "{name}");
+    }
 }
 
 /// A port that was just free: nothing listens there.
