@@ -17,6 +17,10 @@ pyyaml) to check, without a GitLab:
   validate.py localize SRC DST --template T [--input k=v]... [--matrix JSON]
         rewrite an example for a local run: includes of T become `local:`, given
         inputs are set, and every `parallel: matrix:` is replaced by JSON.
+  validate.py versions [--root DIR]
+        one version everywhere: Cargo.toml's `version` is the template's default
+        image tag, and every wowctl image tag, component version, `ref:`, raw URL
+        and package URL in the README, docs/, examples/ and templates says it too.
 
 What it must not do: talk to the network, or accept a file GitLab would reject
 because the schema happens to be loose (it adds GitLab's own checks where known).
@@ -81,10 +85,22 @@ def load_schema(path):
     return root, spec
 
 
+def gitlab_accepts(err):
+    """Schema errors GitLab itself does not raise. `tags: []` (the template's default
+    `tags` input): the schema says minItems 1, but GitLab validates job tags only as an
+    array of strings (lib/gitlab/ci/config/entry/tags.rb, validate_array_of_strings),
+    and an empty list means "any runner". gitlab-ci-local needs
+    --ignore-schema-paths "#/definitions/tags/minItems" for the same reason."""
+    path = list(err.absolute_path)
+    return err.validator == "minItems" and path[-1:] == ["tags"] and err.instance == []
+
+
 def schema_errors(schema, doc):
     validator = jsonschema.Draft7Validator(schema)
     out = []
     for err in sorted(validator.iter_errors(doc), key=lambda e: list(e.absolute_path)):
+        if gitlab_accepts(err):
+            continue
         where = "/".join(str(p) for p in err.absolute_path) or "(top)"
         # oneOf/anyOf errors are long: the best match says which branch failed.
         best = jsonschema.exceptions.best_match([err])
@@ -97,6 +113,15 @@ def schema_errors(schema, doc):
 PY_TYPES = {"string": str, "number": (int, float), "boolean": bool, "array": list}
 
 
+def re2_search(regex, value):
+    """GitLab checks an input's regex with RE2, where a final `$` (no `m` flag) matches
+    only at the very end; Python's `$` also matches before a final newline, which would
+    let "ok\n" through here and not in GitLab."""
+    if regex.endswith("$") and not regex.endswith("\\$"):
+        regex = regex[:-1] + r"\Z"
+    return re.search(regex, value)
+
+
 def check_value(name, spec, value):
     """Why `value` is not acceptable for input `name` (None when it is)."""
     typ = spec.get("type", "string")
@@ -105,7 +130,7 @@ def check_value(name, spec, value):
         return f"input {name}: {value!r} is not a {typ}"
     if "options" in spec and value not in spec["options"]:
         return f"input {name}: {value!r} is not one of {spec['options']}"
-    if "regex" in spec and isinstance(value, str) and not re.search(spec["regex"], value):
+    if "regex" in spec and isinstance(value, str) and not re2_search(spec["regex"], value):
         return f"input {name}: {value!r} does not match /{spec['regex']}/"
     if typ == "string" and len(value.encode()) > 1024:
         return f"input {name}: longer than 1 KB"
@@ -283,6 +308,9 @@ def check_ci(path, root_schema, spec_schema, template, problems, repo_root):
             for opt in (s or {}).get("options", []):
                 if opt != (s or {}).get("default"):
                     variants.append((f"{n}={opt}", dict(defaults, **{n: opt})))
+            if (s or {}).get("type") == "boolean" and isinstance((s or {}).get("default"), bool):
+                flipped = not s["default"]
+                variants.append((f"{n}={str(flipped).lower()}", dict(defaults, **{n: flipped})))
         used = set()
         seen = set()  # an error of the defaults is not repeated for every variant
         for label, values in variants:
@@ -369,6 +397,68 @@ def check_junit(path, problems):
                 problems.add(path, f"suite {s.get('name')!r}: a testcase without classname/name")
 
 
+# --- versions -----------------------------------------------------------------------
+
+IMAGE = "registry.gitlab.com/wowctl/wowctl"
+# Each pattern captures a version that must be Cargo.toml's X.Y.Z: image tags (or the
+# X.Y tag the release pipeline moves too), component versions (or the X.Y / X ranges
+# GitLab resolves), include refs, raw URLs and package-registry URLs.
+VERSION_PATTERNS = [
+    ("image tag", re.compile(re.escape(IMAGE) + r":([A-Za-z0-9_.-]+)"), "minor"),
+    ("component version", re.compile(r"/wowctl/wowctl/wowctl@([A-Za-z0-9_.~-]+)"), "range"),
+    ("include ref", re.compile(r"^\s*ref:\s*['\"]?(v?[0-9][A-Za-z0-9_.-]*)"), "exact"),
+    ("raw URL", re.compile(r"/wowctl/wowctl/-/raw/([^/\s]+)/"), "exact"),
+    ("package URL", re.compile(r"/packages/generic/wowctl/([^/\s]+)/"), "exact"),
+]
+
+
+def cargo_version(root):
+    """`version` of [package] in Cargo.toml (a line scan: no TOML parser needed)."""
+    section = None
+    for line in open(os.path.join(root, "Cargo.toml"), encoding="utf-8"):
+        line = line.strip()
+        if line.startswith("["):
+            section = line
+        elif section == "[package]":
+            m = re.fullmatch(r'version\s*=\s*"([^"]+)"', line)
+            if m:
+                return m.group(1)
+    raise SystemExit("FAIL Cargo.toml: no version in [package]")
+
+
+def version_files(root):
+    out = ["README.md", "Dockerfile"]
+    for d, exts in (("docs", (".md",)), ("examples", (".yml", ".yaml")), ("templates", (".yml",)),
+                    ("ci-templates", (".yml",))):
+        full = os.path.join(root, d)
+        if os.path.isdir(full):
+            out += [os.path.join(d, f) for f in sorted(os.listdir(full)) if f.endswith(exts)]
+    return [f for f in out if os.path.isfile(os.path.join(root, f))]
+
+
+def check_versions(root, problems):
+    version = cargo_version(root)
+    major, minor = version.split("-")[0].split(".")[:2]
+    allowed = {"exact": {version}, "minor": {version, f"{major}.{minor}"},
+               "range": {version, f"{major}.{minor}", major}}
+    template = os.path.join(root, "templates", "wowctl.yml")
+    header = load_docs(template)[0]
+    image = header["spec"]["inputs"]["image"]["default"]
+    if image != f"{IMAGE}:{version}":
+        problems.add("templates/wowctl.yml", f"default image is {image}, expected {IMAGE}:{version} (Cargo.toml)")
+    checked = 0
+    for rel in version_files(root):
+        for n, line in enumerate(open(os.path.join(root, rel), encoding="utf-8"), 1):
+            for what, pattern, kind in VERSION_PATTERNS:
+                for m in pattern.finditer(line):
+                    checked += 1
+                    got = m.group(1).rstrip(".")
+                    if got not in allowed[kind]:
+                        want = " or ".join(sorted(allowed[kind], key=len, reverse=True))
+                        problems.add(f"{rel}:{n}", f"{what} {got}, expected {want} (Cargo.toml's version)")
+    return version, checked
+
+
 # --- localize -----------------------------------------------------------------------
 
 
@@ -414,6 +504,8 @@ def main(argv):
     lo.add_argument("--template", required=True)
     lo.add_argument("--input", action="append", default=[])
     lo.add_argument("--matrix")
+    v = sub.add_parser("versions")
+    v.add_argument("--root")
     a = ap.parse_args(argv)
     repo_root = os.path.abspath(a.repo_root)
     problems = Problems()
@@ -429,6 +521,10 @@ def main(argv):
     elif a.cmd == "localize":
         given = dict(kv.split("=", 1) for kv in a.input)
         localize(a.src, a.dst, a.template, given, json.loads(a.matrix) if a.matrix else None, repo_root)
+    elif a.cmd == "versions":
+        version, checked = check_versions(os.path.abspath(a.root or repo_root), problems)
+        if not problems.items:
+            print(f"version {version}: {checked} references agree")
     for p in problems.items:
         print(p)
     return 1 if problems.items else 0
