@@ -4,7 +4,7 @@
 
 use crate::cli::{Cli, Command, Common, ConfigCommand, DemoArgs, SandboxArgs};
 use crate::console::{self, Console};
-use crate::gitlab::{Client, ClientConfig};
+use crate::gitlab::{Client, ClientConfig, Stop};
 use crate::job::{execute, unix_now, Job};
 use crate::report::{self, Report};
 use crate::sandbox;
@@ -116,39 +116,66 @@ fn network_job(common: &Common, env: &BTreeMap<String, String>, job: Job) -> Res
     run_job(&settings, env, job, common.quiet)
 }
 
-/// Connects, runs the job, writes the report and says how it ended.
+/// Connects, runs the job, writes the report and says how it ended. SIGTERM
+/// (GitLab's runner cancelling the job or timing it out) and SIGINT stop it: no
+/// new request is sent, requests in flight get a few seconds, and the report is
+/// written from what GitLab answered (SPEC "Cancel and timeout").
 fn run_job(
     settings: &Settings,
     env: &BTreeMap<String, String>,
     job: Job,
     quiet: bool,
 ) -> Result<Exit, Failure> {
-    let (client, target) = connect(settings, env)?;
+    let stop = Stop::default();
+    let (client, target) = connect(settings, env, &stop)?;
     let log = console_for(settings, env, quiet);
-    let report = runtime()?.block_on(execute(settings, &client, &target.scope, job, &log));
+    let rt = runtime()?;
+    rt.spawn(stop_on_signals(stop));
+    let report = rt.block_on(execute(settings, &client, &target.scope, job, &log));
     finish(settings, report, &log)
+}
+
+/// Waits for SIGTERM or SIGINT and stops the run.
+async fn stop_on_signals(stop: Stop) {
+    use tokio::signal::unix::{signal, SignalKind};
+    let (Ok(mut term), Ok(mut int)) = (signal(SignalKind::terminate()), signal(SignalKind::interrupt()))
+    else {
+        log::warn!("signal handlers could not be installed: a cancelled job would leave no report");
+        return;
+    };
+    let name = tokio::select! {
+        _ = term.recv() => "SIGTERM",
+        _ = int.recv() => "SIGINT",
+    };
+    log::warn!("{name}: stopping; no new request is sent, and the report says what was done");
+    stop.trigger(name);
 }
 
 /// Builds the client for the target, after the checks that must pass before the
 /// first request (report dir, CA file): a failing one sends nothing (exit 2).
-/// `WOW_RETRY_BASE_MS` (undocumented) lets tests retry after a millisecond.
-fn connect(settings: &Settings, env: &BTreeMap<String, String>) -> Result<(Client, Target), Failure> {
+/// `WOW_RETRY_BASE_MS` and `WOW_STOP_GRACE_MS` (undocumented) let tests retry
+/// after a millisecond and stop without waiting the whole grace.
+fn connect(
+    settings: &Settings,
+    env: &BTreeMap<String, String>,
+    stop: &Stop,
+) -> Result<(Client, Target), Failure> {
     let target = settings.target()?;
     settings::preflight::check(settings)?;
     let api = &settings.config.api;
-    let backoff_ms = env
-        .get("WOW_RETRY_BASE_MS")
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(500);
+    let millis = |name: &str, default: u64| env.get(name).and_then(|v| v.parse().ok()).unwrap_or(default);
     let client = Client::new(ClientConfig {
         api_url: target.api_url.clone(),
         token: target.token.clone(),
         timeout: api.timeout,
         max_retries: api.max_retries,
         max_retry_time: Duration::from_secs(300),
-        backoff_base: Duration::from_millis(backoff_ms),
+        backoff_base: Duration::from_millis(millis("WOW_RETRY_BASE_MS", 500)),
         ca_file: settings.ca_file.as_ref().map(|c| c.value.clone()),
         concurrency: api.concurrency,
+        stop: stop.clone(),
+        // SPEC "Cancel and timeout": at most 5 s for requests in flight.
+        stop_grace: Duration::from_millis(millis("WOW_STOP_GRACE_MS", 5_000)),
     })
     .map_err(|e| Failure::Usage(e.to_string()))?;
     Ok((client, target))
@@ -279,7 +306,7 @@ fn serve_sandbox(args: &SandboxArgs) -> Result<Exit, Failure> {
 fn doctor(common: &Common, env: &BTreeMap<String, String>) -> Result<Exit, Failure> {
     use crate::doctor::{self, Verdict};
     let settings = resolve(common, env)?;
-    let (client, _) = connect(&settings, env)?;
+    let (client, _) = connect(&settings, env, &Stop::default())?;
     let diagnosis = runtime()?
         .block_on(doctor::diagnose(&settings, &client))
         .map_err(|e| Failure::Failed(format!("{e:#}")))?;

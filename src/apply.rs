@@ -154,6 +154,11 @@ impl<'a> Applier<'a> {
                 record: ActionRecord::new(step, outcome, None),
                 milestone,
             },
+            // Stopped before it was sent: not done, and not an error of its own.
+            Err(e @ GitlabError::Stopped { in_flight: false, .. }) => Applied {
+                record: ActionRecord::new(step, Outcome::NotAttempted, Some(e.to_string())),
+                milestone: None,
+            },
             Err(e) => Applied {
                 record: ActionRecord::new(step, Outcome::Failed, Some(e.to_string())),
                 milestone: None,
@@ -236,7 +241,12 @@ impl<'a> Applier<'a> {
                 match self.gl.post::<Milestone>(&self.milestones_path(), &body).await {
                     Ok(m) => {
                         confirm(m.title == *title, step)?;
-                        self.keep_oldest(m).await
+                        match self.keep_oldest(m.clone()).await {
+                            // GitLab created it; the look for a racing copy was cut short by
+                            // a stop. The next run's plan deletes an empty copy.
+                            Err(e) if e.is_stopped() => Ok((Outcome::Applied, Some(m))),
+                            other => other,
+                        }
                     }
                     Err(e) if e.is_title_taken() => {
                         // A concurrent run created it first (or it exists closed): re-read.

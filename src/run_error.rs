@@ -3,6 +3,9 @@
 //! error separately (SPEC "A report people read": `errors[]` entries are objects),
 //! so 244 failed moves are 244 entries, never one joined string. Plain data.
 
+/// The step of errors caused by a stop signal.
+pub const STOPPED: &str = "stopped";
+
 /// One error of a run.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RunError {
@@ -17,6 +20,13 @@ pub struct RunError {
 }
 
 impl RunError {
+    /// A read that failed, or was not sent because the run was stopped (those are
+    /// `stopped`: the job gathers them into one error).
+    pub fn of_read(what: &str, e: &crate::gitlab::GitlabError) -> RunError {
+        let step = if e.is_stopped() { STOPPED } else { "read" };
+        RunError::new(step, what, e.to_string())
+    }
+
     pub fn new(step: impl Into<String>, target: impl Into<String>, message: impl Into<String>) -> RunError {
         RunError {
             step: step.into(),

@@ -87,6 +87,11 @@ pub enum GitlabError {
     )]
     DroppedWrite { what: String, role: String },
 
+    /// The run was stopped (SIGTERM/SIGINT). `in_flight`: the request was sent and
+    /// its answer never came, so GitLab may or may not have applied it.
+    #[error("{}", stopped_text(.signal, *.in_flight))]
+    Stopped { signal: String, in_flight: bool },
+
     #[error("{method} {path} failed with HTTP {status}: {message}")]
     Http {
         method: String,
@@ -94,6 +99,14 @@ pub enum GitlabError {
         status: u16,
         message: String,
     },
+}
+
+fn stopped_text(signal: &str, in_flight: bool) -> String {
+    if in_flight {
+        format!("stopped by {signal} before GitLab answered: it may or may not have been applied; the next run looks and finishes it")
+    } else {
+        format!("not sent: the run was stopped by {signal}")
+    }
 }
 
 /// "1 attempt", "6 attempts".
@@ -106,6 +119,11 @@ fn attempts_text(n: u32) -> String {
 }
 
 impl GitlabError {
+    /// The run was stopped by a signal before this request was answered.
+    pub fn is_stopped(&self) -> bool {
+        matches!(self, GitlabError::Stopped { .. })
+    }
+
     pub fn is_title_taken(&self) -> bool {
         matches!(self, GitlabError::TitleTaken { .. })
     }

@@ -8,9 +8,11 @@ pub mod model;
 pub mod next_steps;
 pub mod pace;
 pub mod retry;
+pub mod stop;
 pub mod token;
 
 pub use client::{Client, ClientConfig, RequestCounts};
 pub use error::GitlabError;
 pub use fanout::fan_out;
+pub use stop::Stop;
 pub use token::Token;

@@ -10,13 +10,13 @@ use crate::gitlab::GitlabError;
 use crate::milestones::closed_title;
 use crate::observe;
 use crate::rotation::AuditView;
-use crate::run_error::RunError;
+use crate::run_error::{RunError, STOPPED};
 use crate::step::Step;
 use std::collections::{BTreeSet, HashMap};
 
 /// A failed read of the audit, as the report lists it.
 fn read_error(what: &str) -> impl FnOnce(GitlabError) -> RunError + '_ {
-    move |e| RunError::new("read", what, e.to_string())
+    move |e| RunError::of_read(what, &e)
 }
 
 /// The audit, after the rotation left `view` (`None` when only auditing).
@@ -37,7 +37,11 @@ pub(super) async fn audit(
     let input = match gather(ctx, view).await {
         Ok(input) => input,
         Err(e) => {
-            outcome.reason = Some(format!("reading {} failed", e.target));
+            outcome.reason = Some(if e.step == STOPPED {
+                "the run was stopped before the audit finished".to_string()
+            } else {
+                format!("reading {} failed", e.target)
+            });
             outcome.errors.push(e);
             return outcome;
         }

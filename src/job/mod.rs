@@ -5,7 +5,8 @@
 mod audit;
 mod rotate;
 
-use crate::apply::{ActionRecord, Applier};
+use crate::apply::{ActionRecord, Applier, Outcome};
+use crate::audit::FixStatus;
 use crate::console::Console;
 use crate::gitlab::model::{Issue, Scope};
 use crate::gitlab::{Client, GitlabError};
@@ -13,6 +14,7 @@ use crate::observe;
 use crate::report::wording::{outcome_word, token_expiry_warning};
 use crate::report::{self, AuditReport, Report, RotationReport, WeekDates};
 use crate::rotation::RotationOutcome;
+use crate::run_error::{RunError, STOPPED};
 use crate::settings::config::Format;
 use crate::settings::Settings;
 use crate::week::{self, Week};
@@ -165,7 +167,10 @@ pub async fn execute(settings: &Settings, gl: &Client, scope: &Scope, job: Job, 
         report.audit.reason = Some(format!("wowctl {} does not audit", job.name()));
         report.audit.rules = crate::audit::rule_states(cfg);
     } else if job.rotates() && view.is_none() {
-        report.audit.reason = Some("the rotation failed, so the week to audit is not known".into());
+        report.audit.reason = Some(match gl.stopped_by() {
+            Some(signal) => format!("the run was stopped by {signal}"),
+            None => "the rotation failed, so the week to audit is not known".into(),
+        });
         report.audit.rules = crate::audit::rule_states(cfg);
     } else {
         crate::console::print(&log.section_start("audit", "Label audit", false, unix_now()));
@@ -202,6 +207,11 @@ pub async fn execute(settings: &Settings, gl: &Client, scope: &Scope, job: Job, 
     // Last, so a token problem never stands in the way of the week's work; the
     // warning still reaches the log and every report format. A run that could not
     // read GitLab sends nothing more.
+    if let Some(signal) = gl.stopped_by() {
+        record_stop(&mut report, signal);
+        report.requests = gl.request_counts();
+        return report;
+    }
     if !report.errors.iter().any(|e| e.step == "read") {
         check_token(settings, gl, &mut report).await;
     }
@@ -225,6 +235,34 @@ pub async fn execute(settings: &Settings, gl: &Client, scope: &Scope, job: Job, 
     }
     report.requests = gl.request_counts();
     report
+}
+
+/// A run stopped by a signal: one error that says so, how much was not sent and
+/// what to do, in place of an error per request that was never sent.
+fn record_stop(report: &mut Report, signal: &'static str) {
+    report.stopped_by = Some(signal.to_string());
+    report.errors.retain(|e| e.step != STOPPED);
+    let not_sent = report
+        .rotation
+        .actions
+        .iter()
+        .chain(&report.publish)
+        .filter(|a| a.outcome == Outcome::NotAttempted)
+        .count()
+        + report
+            .audit
+            .findings
+            .iter()
+            .filter(|f| f.fix.is_some() && f.fix_status == FixStatus::Failed)
+            .count();
+    report.errors.push(RunError::new(
+        STOPPED,
+        "the run",
+        format!(
+            "stopped by {signal} (the job was cancelled or timed out): {} not sent; re-run: wowctl resumes where this run stopped",
+            crate::report::wording::plural(not_sent, "step", "steps")
+        ),
+    ));
 }
 
 /// What both phases read: the settings, the client, where and when.

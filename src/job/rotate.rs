@@ -24,7 +24,7 @@ pub(super) async fn rotate(ctx: &PhaseInputs<'_>, applier: &mut Applier<'_>) -> 
     let seen = match observe::milestones(gl, scope, titles, week).await {
         Ok(seen) => seen,
         Err(e) => {
-            let error = RunError::new("read", "the milestones", e.to_string());
+            let error = RunError::of_read("the milestones", &e);
             return RotationOutcome::read_failed(None, titles, &closed_t, error);
         }
     };
@@ -39,7 +39,7 @@ pub(super) async fn rotate(ctx: &PhaseInputs<'_>, applier: &mut Applier<'_>) -> 
             Ok(issues) => issues,
             Err(e) => {
                 let what = format!("the open issues of \"{}\"", from.title);
-                let error = RunError::new("read", what, e.to_string());
+                let error = RunError::of_read(&what, &e);
                 return RotationOutcome::read_failed(Some((&seen, &plan)), titles, &closed_t, error);
             }
         },

@@ -212,7 +212,11 @@ pub fn outcome(a: &Answers<'_>, titles: &MilestoneTitles, closed_title: &str) ->
         .chain(moves.iter().map(|(_, a)| a))
         .map(|a| &a.record);
     let actions: Vec<ActionRecord> = records.cloned().collect();
-    let failed = actions.iter().any(|a| a.outcome == Outcome::Failed);
+    // A step that failed, or was never sent (after a failure, or once the run was
+    // stopped), leaves the rotation unfinished.
+    let failed = actions
+        .iter()
+        .any(|a| matches!(a.outcome, Outcome::Failed | Outcome::NotAttempted));
 
     let mut carried_over = Vec::new();
     let mut moved: Vec<Issue> = Vec::new();

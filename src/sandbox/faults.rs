@@ -107,6 +107,9 @@ pub struct Faults {
     reset_next: usize,
     malformed_next: usize,
     pub(crate) writes_applied: usize,
+    /// `silent_after_writes`: applied writes still to come before the next request
+    /// is held unanswered.
+    silent_after: Option<usize>,
     requests_seen: u64,
     /// The current window's index (epoch seconds ÷ period) and requests seen in it.
     window: Option<(u64, u32)>,
@@ -171,6 +174,29 @@ impl Faults {
     /// The next `n` requests are read and never answered.
     pub fn silent_next(&mut self, n: usize) {
         self.inject(Target::any(), n, Fault::Silent);
+    }
+    /// After `n` more applied writes, the next request is read and never
+    /// answered: a run stopped there (SIGTERM) has a request in flight.
+    pub fn silent_after_writes(&mut self, n: usize) {
+        if n == 0 {
+            self.silent_next(1);
+        } else {
+            self.silent_after = Some(n);
+        }
+    }
+    /// Counts one applied (2xx) write, for the write cap and `silent_after_writes`.
+    pub(crate) fn write_applied(&mut self) {
+        if self.write_cap.is_some() {
+            self.writes_applied += 1;
+        }
+        if let Some(n) = self.silent_after {
+            if n <= 1 {
+                self.silent_after = None;
+                self.silent_next(1);
+            } else {
+                self.silent_after = Some(n - 1);
+            }
+        }
     }
     /// Drops every pending one-shot fault and the limits.
     pub fn clear(&mut self) {
@@ -373,6 +399,26 @@ mod tests {
         assert_eq!(f.decide("GET", "/api/v4/user"), Some(Fault::WriteCapReached));
         f.clear_write_cap();
         assert_eq!(f.decide("GET", "/api/v4/user"), None);
+    }
+
+    #[test]
+    fn silent_after_writes_holds_the_request_after_the_nth_write() {
+        let mut f = Faults::default();
+        f.silent_after_writes(2);
+        f.write_applied();
+        assert_eq!(f.decide("PUT", "/api/v4/projects/1/issues/3"), None);
+        f.write_applied();
+        assert_eq!(
+            f.decide("PUT", "/api/v4/projects/1/issues/4"),
+            Some(Fault::Silent)
+        );
+        assert_eq!(
+            f.decide("PUT", "/api/v4/projects/1/issues/5"),
+            None,
+            "one request only"
+        );
+        f.silent_after_writes(0);
+        assert_eq!(f.decide("GET", "/api/v4/user"), Some(Fault::Silent));
     }
 
     #[test]

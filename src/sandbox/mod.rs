@@ -57,13 +57,27 @@ use request_log::is_write;
 use routes::ApiRequest;
 use std::future::IntoFuture;
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 
-type Shared = Arc<Mutex<World>>;
+/// The world and a signal for each request it logs, so a test can wait for the
+/// run it drives to reach a point (`Sandbox::wait_for`) without sleeping.
+struct SharedWorld {
+    world: Mutex<World>,
+    logged: Condvar,
+}
 
-fn lock(shared: &Mutex<World>) -> MutexGuard<'_, World> {
+type Shared = Arc<SharedWorld>;
+
+fn shared(world: World) -> Shared {
+    Arc::new(SharedWorld {
+        world: Mutex::new(world),
+        logged: Condvar::new(),
+    })
+}
+
+fn lock(shared: &SharedWorld) -> MutexGuard<'_, World> {
     // A panicking handler must not take the whole sandbox down with it.
-    shared.lock().unwrap_or_else(|e| e.into_inner())
+    shared.world.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 /// A running sandbox on its own thread and runtime. Dropping it stops the server.
@@ -80,7 +94,7 @@ impl Sandbox {
         let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
         listener.set_nonblocking(true)?;
         let addr = listener.local_addr()?;
-        let shared: Shared = Arc::new(Mutex::new(world));
+        let shared = shared(world);
         lock(&shared).web_base = format!("http://{addr}");
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
@@ -130,6 +144,27 @@ impl Sandbox {
     pub fn write_count(&self) -> usize {
         lock(&self.world).log.iter().filter(|r| r.is_write()).count()
     }
+
+    /// Waits until `done` holds for the world, re-checking as each request is
+    /// logged, for at most `limit`; says whether it came true. How a test lets a
+    /// run it drives reach a point (a held request, N writes) without sleeping.
+    pub fn wait_for(&self, limit: std::time::Duration, mut done: impl FnMut(&World) -> bool) -> bool {
+        let deadline = std::time::Instant::now() + limit;
+        let mut w = lock(&self.world);
+        loop {
+            if done(&w) {
+                return true;
+            }
+            let now = std::time::Instant::now();
+            if now >= deadline {
+                return false;
+            }
+            w = match self.world.logged.wait_timeout(w, deadline - now) {
+                Ok((w, _)) => w,
+                Err(e) => e.into_inner().0,
+            };
+        }
+    }
 }
 
 impl Drop for Sandbox {
@@ -148,7 +183,7 @@ impl Drop for Sandbox {
 pub async fn serve(world: World, port: u16, on_bound: impl FnOnce(SocketAddr) + Send) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
     let addr = listener.local_addr()?;
-    let shared: Shared = Arc::new(Mutex::new(world));
+    let shared = shared(world);
     lock(&shared).web_base = format!("http://{addr}");
     on_bound(addr);
     axum::serve(listener, router(shared)).await
@@ -195,8 +230,8 @@ async fn handle(
             &body,
         );
         let faults = w.faults_mut();
-        if faults.write_cap.is_some() && is_write(method.as_str()) && (200..300).contains(&reply.status) {
-            faults.writes_applied += 1;
+        if is_write(method.as_str()) && (200..300).contains(&reply.status) {
+            faults.write_applied();
         }
         let reset = reply.body != Body::Never && faults.take_reset();
         w.log.push(LoggedRequest {
@@ -207,6 +242,7 @@ async fn handle(
         });
         (reply, reset)
     };
+    shared.logged.notify_all();
     if reply.body == Body::Never {
         // Hold the connection without answering; the client's timeout ends it. The
         // wait is bounded so a forgotten `wowctl sandbox` does not pile up tasks;

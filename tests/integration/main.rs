@@ -10,4 +10,5 @@ mod report;
 mod resume;
 mod rotation;
 mod server_data;
+mod stop;
 mod support;

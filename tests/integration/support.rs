@@ -6,7 +6,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
-use std::process::Command;
+use std::process::{Command, Stdio};
 use wowctl::gitlab::model::{Issue, Milestone};
 use wowctl::sandbox::{IssueSpec, MilestoneSpec, Owner, Sandbox, World};
 
@@ -183,28 +183,72 @@ impl Run<'_> {
         self.env("WOW_NOW", now)
     }
 
-    pub fn run(self) -> Out {
-        let report_dir = PathBuf::from(&self.env["WOW_REPORT_DIR"]);
-        let output = Command::new(env!("CARGO_BIN_EXE_wowctl"))
-            .args(&self.args)
+    fn command(&self) -> Command {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_wowctl"));
+        cmd.args(&self.args)
             .env_clear()
             .envs(&self.env)
-            .current_dir(self.wow.report_dir.path())
-            .output()
-            .expect("wowctl runs");
-        let out = Out {
-            status: output.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-            report_dir,
-        };
-        assert!(
-            !out.stderr.contains("panicked") && !out.stdout.contains("panicked"),
-            "wowctl panicked:\n{}",
-            out.stderr
-        );
-        out
+            .current_dir(self.wow.report_dir.path());
+        cmd
     }
+
+    pub fn run(self) -> Out {
+        let output = self.command().output().expect("wowctl runs");
+        out_of(output, PathBuf::from(&self.env["WOW_REPORT_DIR"]))
+    }
+
+    /// Starts wowctl and returns at once, to signal it mid-run.
+    pub fn spawn(self) -> Running {
+        let child = self
+            .command()
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("wowctl starts");
+        Running {
+            child,
+            report_dir: PathBuf::from(&self.env["WOW_REPORT_DIR"]),
+        }
+    }
+}
+
+/// A wowctl started with `Run::spawn`.
+pub struct Running {
+    child: std::process::Child,
+    report_dir: PathBuf,
+}
+
+impl Running {
+    /// Sends `signal` (`TERM`, `INT`) as GitLab's runner does when a job is
+    /// cancelled or times out.
+    pub fn signal(&self, signal: &str) {
+        let sent = Command::new("kill")
+            .arg(format!("-{signal}"))
+            .arg(self.child.id().to_string())
+            .status()
+            .expect("kill runs");
+        assert!(sent.success(), "kill -{signal} failed");
+    }
+
+    pub fn wait(self) -> Out {
+        let output = self.child.wait_with_output().expect("wowctl ends");
+        out_of(output, self.report_dir)
+    }
+}
+
+fn out_of(output: std::process::Output, report_dir: PathBuf) -> Out {
+    let out = Out {
+        status: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        report_dir,
+    };
+    assert!(
+        !out.stderr.contains("panicked") && !out.stdout.contains("panicked"),
+        "wowctl panicked:\n{}",
+        out.stderr
+    );
+    out
 }
 
 /// Ids of the standard tracker's milestones.

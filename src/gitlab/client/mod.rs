@@ -20,6 +20,7 @@ use super::fanout;
 use super::next_steps::{self, Hiccup};
 use super::pace::{self, Pacer};
 use super::retry::{self, AttemptFailure, Next};
+use super::stop::Stop;
 use super::token::Token;
 use log::{debug, info, trace, warn};
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue, CONTENT_TYPE, LOCATION, USER_AGENT};
@@ -49,6 +50,10 @@ pub struct ClientConfig {
     pub ca_file: Option<PathBuf>,
     /// Requests in flight at once for `fan_out`.
     pub concurrency: usize,
+    /// Set on SIGTERM/SIGINT: no new request is sent from then on.
+    pub stop: Stop,
+    /// How long a request in flight may still take once the run is stopped.
+    pub stop_grace: Duration,
 }
 
 /// Requests sent, by method; every retry counted.
@@ -77,6 +82,8 @@ struct Inner {
     counts: [AtomicU64; 4],
     throttled: AtomicU64,
     pacer: Arc<Pacer>,
+    stop: Stop,
+    stop_grace: Duration,
 }
 
 impl fmt::Debug for Client {
@@ -128,6 +135,11 @@ impl Failure {
 }
 
 impl Client {
+    /// The signal that stopped the run, if one did: from then on nothing is sent.
+    pub fn stopped_by(&self) -> Option<&'static str> {
+        self.inner.stop.signal()
+    }
+
     pub fn new(config: ClientConfig) -> Result<Client, GitlabError> {
         let api_url = config.api_url.trim_end_matches('/').to_string();
         let unusable = |reason: String| GitlabError::Unreachable {
@@ -172,6 +184,8 @@ impl Client {
                 backoff_base: config.backoff_base,
                 concurrency: config.concurrency.max(1),
                 default_headers: headers,
+                stop: config.stop.clone(),
+                stop_grace: config.stop_grace,
                 counts: Default::default(),
                 throttled: AtomicU64::new(0),
                 pacer: Pacer::new(),
@@ -407,7 +421,17 @@ impl Client {
         let mut timeouts: u32 = 0;
         loop {
             attempt += 1;
-            let ticket = inner.pacer.acquire().await;
+            let not_sent = || GitlabError::Stopped {
+                signal: inner.stop.signal().unwrap_or("a signal").to_string(),
+                in_flight: false,
+            };
+            if inner.stop.signal().is_some() {
+                return Err(not_sent());
+            }
+            let ticket = tokio::select! {
+                ticket = inner.pacer.acquire() => ticket,
+                () = inner.stop.stopped() => return Err(not_sent()),
+            };
             self.count(&method);
             let mut request = match &target {
                 Target::Query(q) => {
@@ -438,17 +462,33 @@ impl Client {
             let shown = self.shown(request.url());
             self.trace_request(&request);
             let sent = Instant::now();
-            let failure = match inner.http.execute(request).await {
-                Ok(response) => {
-                    let status = response.status();
-                    let headers = response.headers().clone();
-                    let url = response.url().clone();
+            // Once stopped, a request in flight gets `stop_grace` to be answered; after
+            // that its outcome is unknown, and the report says so.
+            let exchange = async {
+                let response = inner.http.execute(request).await?;
+                let status = response.status();
+                let headers = response.headers().clone();
+                let url = response.url().clone();
+                let read = response.bytes().await.map(|b| b.to_vec());
+                Ok::<_, reqwest::Error>((status, headers, url, read))
+            };
+            let exchanged = tokio::select! {
+                exchanged = exchange => exchanged,
+                () = inner.stop.grace_over(inner.stop_grace) => {
+                    info!("{method} {shown} → no answer before the stop's grace ran out");
+                    return Err(GitlabError::Stopped {
+                        signal: inner.stop.signal().unwrap_or("a signal").to_string(),
+                        in_flight: true,
+                    });
+                }
+            };
+            let failure = match exchanged {
+                Ok((status, headers, url, read)) => {
                     let observation = pace::observation_from_headers(&headers, epoch_now());
                     inner.pacer.finish(ticket, observation);
                     if status == StatusCode::TOO_MANY_REQUESTS {
                         inner.throttled.fetch_add(1, Ordering::Relaxed);
                     }
-                    let read = response.bytes().await.map(|b| b.to_vec());
                     let ms = sent.elapsed().as_millis();
                     trace_response(status, &headers);
                     match read {
@@ -542,7 +582,13 @@ impl Client {
                 "{method} {shown}: waiting {} before retry {attempt}: {why}",
                 for_people(wait)
             );
-            tokio::time::sleep(wait).await;
+            tokio::select! {
+                () = tokio::time::sleep(wait) => {}
+                // The retry will not be sent: this attempt's failure stands.
+                () = inner.stop.stopped() => {
+                    return Err(self.final_error(&method, path, body, failure, attempt));
+                }
+            }
         }
     }
 

@@ -106,6 +106,8 @@ fn config(api_url: &str) -> ClientConfig {
         backoff_base: Duration::from_millis(1),
         ca_file: None,
         concurrency: 4,
+        stop: Stop::default(),
+        stop_grace: Duration::from_secs(5),
     }
 }
 
