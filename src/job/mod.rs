@@ -62,7 +62,7 @@ fn new_report(settings: &Settings, scope: &Scope, job: Job, week: &Week) -> Repo
         },
         rotation: RotationReport::default(),
         audit: AuditReport::default(),
-        history: Vec::new(),
+        history: None,
         carried_weeks: Vec::new(),
         publish: Vec::new(),
         errors: Vec::new(),
@@ -220,7 +220,7 @@ pub async fn execute(settings: &Settings, gl: &Client, scope: &Scope, job: Job, 
     if cfg.report.formats.contains(&Format::Html) {
         let labels = (cfg.labels.unscheduled.as_str(), cfg.labels.outage.as_str());
         match observe::history(gl, scope, &cfg.milestones, labels, cfg.report.history_weeks).await {
-            Ok(h) => report.history = h,
+            Ok(h) => report.history = Some(h),
             Err(e) => report
                 .warnings
                 .push(format!("the history chart is left out: {e}")),

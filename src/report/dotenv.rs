@@ -7,9 +7,12 @@
 //! at most 5 KB and 20 variables on self-managed. So every value is made one line
 //! and capped in length here; a missing value is written as `KEY=`. Pure.
 
-use super::{Report, RotationStatus};
+use super::json::audit_status_str;
+use super::Report;
+use crate::audit::AuditStatus;
+use crate::rotation::{MilestoneInfo, RotationStatus};
 
-/// Longest value written, in bytes: 14 variables × (256 + name) stay far below 5 KB.
+/// Longest value written, in bytes: 16 variables × (256 + name) stay below 5 KB.
 pub const MAX_VALUE_BYTES: usize = 256;
 /// Self-managed GitLab's default variable limit (gitlab-api.md §10).
 pub const MAX_VARIABLES: usize = 20;
@@ -17,16 +20,26 @@ pub const MAX_VARIABLES: usize = 20;
 /// The variables in file order. `WOW_ROTATED` is `true` when this run moved the
 /// milestones to the new week (`rotated`, or `resumed`: it completed a rotation
 /// an earlier run began); `WOW_ROTATION_STATUS` gives the exact status.
+///
+/// Only what GitLab holds: a milestone a dry run would only create or rename, or
+/// one a failed run did not get to, is empty. `WOW_FINDINGS` and `WOW_FIXED` are
+/// empty unless the audit was done (`WOW_AUDIT_STATUS`), so a failed audit cannot
+/// pass for a clean one.
 pub fn variables(r: &Report) -> Vec<(&'static str, String)> {
     let rot = &r.rotation;
     let rotated = matches!(rot.status, RotationStatus::Rotated | RotationStatus::Resumed);
-    let title = |m: &Option<super::MilestoneInfo>| m.as_ref().map(|m| m.title.clone()).unwrap_or_default();
-    let id = |m: &Option<super::MilestoneInfo>| {
-        m.as_ref()
+    fn held(m: &Option<MilestoneInfo>) -> Option<&MilestoneInfo> {
+        m.as_ref().filter(|m| !m.planned)
+    }
+    let title = |m: &Option<MilestoneInfo>| held(m).map(|m| m.title.clone()).unwrap_or_default();
+    let id = |m: &Option<MilestoneInfo>| {
+        held(m)
             .and_then(|m| m.id)
             .map(|i| i.to_string())
             .unwrap_or_default()
     };
+    let done = r.audit.status == AuditStatus::Done;
+    let count = |n: usize| if done { n.to_string() } else { String::new() };
     let fixed = r.audit.findings.iter().filter(|f| f.fixed()).count();
     vec![
         ("WOW_ROTATED", rotated.to_string()),
@@ -39,10 +52,15 @@ pub fn variables(r: &Report) -> Vec<(&'static str, String)> {
         ("WOW_NEXT_MILESTONE_TITLE", title(&rot.next_milestone)),
         ("WOW_WEEK_START", r.week.start.to_string()),
         ("WOW_WEEK_END", r.week.end.to_string()),
-        ("WOW_FINDINGS", r.audit.findings.len().to_string()),
-        ("WOW_FIXED", fixed.to_string()),
+        ("WOW_AUDIT_STATUS", audit_status_str(r.audit.status).to_string()),
+        ("WOW_FINDINGS", count(r.audit.findings.len())),
+        ("WOW_FIXED", count(fixed)),
         ("WOW_ERRORS", r.errors.len().to_string()),
         ("WOW_DRY_RUN", r.dry_run.to_string()),
+        (
+            "WOW_TOKEN_EXPIRES_AT",
+            r.token_expires_at.map(|d| d.to_string()).unwrap_or_default(),
+        ),
     ]
 }
 

@@ -101,7 +101,7 @@ fn write_page(o: &mut String, r: &Report) -> std::fmt::Result {
     writeln!(o, "</header>")?;
 
     write_rotation(o, r)?;
-    write_history(o, &r.history)?;
+    write_history(o, r.history.as_deref())?;
     write_carried_weeks(o, &r.carried_weeks)?;
     write_audit(o, r)?;
     write_errors(o, r)?;
@@ -355,9 +355,16 @@ pub(crate) fn history_chart(history: &[HistoryWeek]) -> String {
     s
 }
 
-fn write_history(o: &mut String, history: &[HistoryWeek]) -> std::fmt::Result {
+fn write_history(o: &mut String, history: Option<&[HistoryWeek]>) -> std::fmt::Result {
     writeln!(o, "<section id=\"history\">")?;
     writeln!(o, "<h2>Recent weeks</h2>")?;
+    let Some(history) = history else {
+        writeln!(
+            o,
+            "<p class=\"muted\">Left out: the closed weeks could not be read.</p>"
+        )?;
+        return writeln!(o, "</section>");
+    };
     if history.is_empty() {
         writeln!(o, "<p class=\"muted\">No closed weeks to show.</p>")?;
     } else {

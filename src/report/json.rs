@@ -43,7 +43,8 @@ struct Doc<'a> {
     rotation: RotationDoc<'a>,
     audit: AuditDoc<'a>,
     publish: PublishDoc<'a>,
-    history: Vec<HistoryDoc<'a>>,
+    /// Null when the closed weeks were not read.
+    history: Option<Vec<HistoryDoc<'a>>>,
     carried_weeks: Vec<CarriedDoc<'a>>,
     errors: Vec<ErrorDoc<'a>>,
     warnings: &'a [String],
@@ -367,7 +368,7 @@ impl<'a> From<&'a Report> for Doc<'a> {
                 fixed_count: r.audit.findings.iter().filter(|f| f.fixed()).count(),
                 findings: r.audit.findings.iter().map(finding).collect(),
             },
-            history: r.history.iter().map(history).collect(),
+            history: r.history.as_ref().map(|h| h.iter().map(history).collect()),
             carried_weeks: r.carried_weeks.iter().map(carried).collect(),
             publish: PublishDoc {
                 actions: r.publish.iter().map(action).collect(),

@@ -9,8 +9,8 @@
 
 use super::escape::{markdown as escape, markdown_url as url};
 use super::wording::{
-    findings_of, fix_counts, fix_label, headline, no_findings, outcome_label, plural, rule_summary,
-    status_word,
+    findings_of, fix_counts, fix_label, headline, next_step, no_findings, outcome_label, plural,
+    rule_summary, status_word,
 };
 use super::{Report, SHOWN_ERRORS};
 use crate::apply::ActionRecord;
@@ -285,6 +285,10 @@ fn write_errors(o: &mut String, r: &Report) -> std::fmt::Result {
         )?;
     }
     writeln!(o)?;
+    if let Some(next) = next_step(r) {
+        writeln!(o, "**Next:** {next}")?;
+        writeln!(o)?;
+    }
     Ok(())
 }
 

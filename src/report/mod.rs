@@ -115,8 +115,9 @@ pub struct Report {
     pub week: WeekDates,
     pub rotation: RotationReport,
     pub audit: AuditReport,
-    /// For the HTML chart; empty unless the HTML format is on.
-    pub history: Vec<HistoryWeek>,
+    /// For the HTML chart and the markdown trend; `None` when not read (the
+    /// read failed, or the run stopped before it).
+    pub history: Option<Vec<HistoryWeek>>,
     /// For the HTML page; empty unless the HTML format is on.
     pub carried_weeks: Vec<CarriedIssue>,
     /// Each publishing write (`report.publish`), planned in a dry run.

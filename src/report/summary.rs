@@ -2,7 +2,7 @@
 //! and where the report is. A renderer like the others (pure: text from the
 //! `Report`), printed last by `app`.
 
-use super::wording::{fix_counts, headline, plural, status_word};
+use super::wording::{fix_counts, headline, next_step, plural, status_word};
 use super::Report;
 use crate::audit::AuditStatus;
 use crate::console::one_line;
@@ -80,6 +80,9 @@ pub fn summary(report: &Report, report_dir: &str, files: &[String]) -> Vec<Strin
         }
     }
 
+    if let Some(next) = next_step(r) {
+        lines.push(format!("Next: {next}"));
+    }
     if let Some(first) = r.errors.first() {
         let more = if r.errors.len() > 1 {
             format!(" (and {} more)", r.errors.len() - 1)

@@ -132,7 +132,7 @@ pub(crate) mod fixtures {
             },
             rotation: RotationReport::default(),
             audit: AuditReport::default(),
-            history: Vec::new(),
+            history: Some(Vec::new()),
             carried_weeks: Vec::new(),
             publish: Vec::new(),
             errors: Vec::new(),
@@ -307,18 +307,20 @@ pub(crate) mod fixtures {
                 ),
             ],
         };
-        r.history = (0..6u32)
-            .map(|i| {
-                let end = d(2026, 10, 13) + chrono::Duration::days(7 * i64::from(i));
-                HistoryWeek {
-                    title: format!("WoW ending {end}"),
-                    end_date: end,
-                    closed_issues: [12, 9, 15, 7, 11, 13][i as usize],
-                    unscheduled: [3, 1, 6, 2, 0, 4][i as usize],
-                    outages: [1, 0, 2, 0, 0, 1][i as usize],
-                }
-            })
-            .collect();
+        r.history = Some(
+            (0..6u32)
+                .map(|i| {
+                    let end = d(2026, 10, 13) + chrono::Duration::days(7 * i64::from(i));
+                    HistoryWeek {
+                        title: format!("WoW ending {end}"),
+                        end_date: end,
+                        closed_issues: [12, 9, 15, 7, 11, 13][i as usize],
+                        unscheduled: [3, 1, 6, 2, 0, 4][i as usize],
+                        outages: [1, 0, 2, 0, 0, 1][i as usize],
+                    }
+                })
+                .collect(),
+        );
         r.carried_weeks = vec![
             CarriedIssue {
                 reference: "#7".into(),
@@ -848,7 +850,10 @@ fn html_chart_has_a_bar_per_week_and_value_and_marks_chronic_issues() {
     let page = html::render(&r);
     let els = parse_xml(&page).unwrap_or_else(|e| panic!("{e}"));
     // 3 legend squares + 3 bars per week.
-    assert_eq!(count(&els, "rect"), 3 + 3 * r.history.len());
+    assert_eq!(
+        count(&els, "rect"),
+        3 + 3 * r.history.as_ref().map_or(0, Vec::len)
+    );
     assert_eq!(count(&els, "svg"), 1);
     let chronic = els
         .iter()

@@ -8,27 +8,58 @@ use crate::audit::{AuditStatus, Finding, FixStatus};
 use crate::rotation::RotationStatus;
 use crate::settings::config::RuleName;
 
-/// The one line that says what this run did, shared by every format:
-/// "Rotated · 7 findings (2 fixed) · 1 error".
+/// The one line that says what this run did, in words, shared by every format,
+/// what needs a person first: "Rotated · 9 need a person · 3 fixed · 13 carried
+/// over", "FAILED: 244 of 300 steps not done · …", "STOPPED by SIGTERM: …".
 pub(crate) fn headline(r: &Report) -> String {
-    let mut parts = vec![status_phrase(r.rotation.status).to_string()];
+    let rot = &r.rotation;
+    let not_done = rot
+        .actions
+        .iter()
+        .filter(|a| matches!(a.outcome, Outcome::Failed | Outcome::NotAttempted))
+        .count();
+    let mut parts = Vec::new();
+    let unfinished = if rot.actions.is_empty() {
+        match &rot.before {
+            None if rot.status == RotationStatus::Failed => "GitLab could not be read".to_string(),
+            _ => "nothing was done".to_string(),
+        }
+    } else {
+        format!("{not_done} of {} steps not done", rot.actions.len())
+    };
+    match (&r.stopped_by, rot.status) {
+        (Some(signal), _) => parts.push(format!("STOPPED by {signal}: {unfinished}")),
+        (None, RotationStatus::Failed) => parts.push(format!("FAILED: {unfinished}")),
+        (None, status) => parts.push(status_phrase(status).to_string()),
+    }
+    let (fixed, planned, _, person) = fix_counts(r);
     match r.audit.status {
         AuditStatus::Done => {
-            let n = r.audit.findings.len();
-            let fixed = r.audit.findings.iter().filter(|f| f.fixed()).count();
-            let mut s = plural(n, "finding", "findings");
-            if n == 0 {
-                s = "no findings".to_string();
+            if person > 0 {
+                parts.push(format!("{person} need a person"));
             }
             if fixed > 0 {
-                s.push_str(&format!(" ({fixed} fixed)"));
+                parts.push(format!("{fixed} fixed"));
             }
-            parts.push(s);
+            if planned > 0 {
+                parts.push(plural(planned, "fix planned", "fixes planned"));
+            }
+            if r.audit.findings.is_empty() {
+                parts.push("no findings".to_string());
+            }
         }
         AuditStatus::Failed => parts.push("audit failed".to_string()),
         AuditStatus::Skipped => {}
     }
-    if !r.errors.is_empty() {
+    if !rot.carried_over.is_empty() {
+        let verb = if r.dry_run {
+            "to carry over"
+        } else {
+            "carried over"
+        };
+        parts.push(format!("{} {verb}", rot.carried_over.len()));
+    }
+    if !r.errors.is_empty() && rot.status != RotationStatus::Failed && r.stopped_by.is_none() {
         parts.push(plural(r.errors.len(), "error", "errors"));
     }
     let mut line = parts.join(" · ");
@@ -36,6 +67,17 @@ pub(crate) fn headline(r: &Report) -> String {
         line = first.to_uppercase() + &line[1..];
     }
     line
+}
+
+/// What to do after a run that did not finish, where wowctl knows it.
+pub(crate) fn next_step(r: &Report) -> Option<&'static str> {
+    if r.errors.is_empty() {
+        None
+    } else if r.stopped_by.is_some() {
+        Some("re-run: wowctl resumes where this run stopped.")
+    } else {
+        Some("fix what the errors say (or wait, if GitLab was down), then re-run: wowctl resumes where this run stopped.")
+    }
 }
 
 pub(crate) fn plural(n: usize, one: &str, many: &str) -> String {
@@ -108,7 +150,7 @@ pub(crate) fn rule_summary(rule: RuleName) -> &'static str {
 /// What a rule without findings shows: a failed audit may not have reached it.
 pub(crate) fn no_findings(r: &Report) -> &'static str {
     if r.audit.status == AuditStatus::Failed {
-        "no findings (the audit did not finish)"
+        "not checked: the audit stopped before the rules ran"
     } else {
         "no findings"
     }
@@ -118,14 +160,19 @@ pub(crate) fn findings_of(r: &Report, rule: RuleName) -> Vec<&Finding> {
     r.audit.findings.iter().filter(|f| f.rule == rule).collect()
 }
 
-/// `(fixed, planned, failed, needs a person)`.
+/// `(fixed, planned, fix failed, needs a person)`; a finding whose fix failed
+/// counts as needing a person too (`Report::needing_a_person`).
 pub(crate) fn fix_counts(r: &Report) -> (usize, usize, usize, usize) {
     let mut c = (0, 0, 0, 0);
     for f in &r.audit.findings {
         match f.fix_status {
             FixStatus::Applied => c.0 += 1,
             FixStatus::Planned => c.1 += 1,
-            FixStatus::Failed => c.2 += 1,
+            // A fix that failed leaves the finding to a person too.
+            FixStatus::Failed => {
+                c.2 += 1;
+                c.3 += 1;
+            }
             FixStatus::Disabled | FixStatus::None => c.3 += 1,
         }
     }
