@@ -4,6 +4,7 @@
 mod audit;
 mod cli;
 mod doctor;
+mod failures;
 mod faults;
 mod preflight;
 mod report;
