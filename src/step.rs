@@ -30,6 +30,11 @@ pub struct IssueRef {
     /// `#12`, or `group/project#12` in group mode.
     pub reference: String,
     pub web_url: String,
+    /// Its title must not be written where anyone can read it (SPEC "Confidential
+    /// issues"); the renderers show `#12 (confidential issue)` instead.
+    pub confidential: bool,
+    /// Usernames of its assignees (who a hand-off nudge mentions).
+    pub assignees: Vec<String>,
 }
 
 impl From<&Issue> for IssueRef {
@@ -40,6 +45,8 @@ impl From<&Issue> for IssueRef {
             title: issue.title.clone(),
             reference: issue.full_reference(),
             web_url: issue.web_url.clone(),
+            confidential: issue.confidential,
+            assignees: issue.assignees.iter().map(|u| u.username.clone()).collect(),
         }
     }
 }

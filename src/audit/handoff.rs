@@ -26,15 +26,30 @@ pub fn check(input: &AuditInput, cfg: &Config) -> Vec<Finding> {
             continue;
         };
         let unassigned = issue.assignees.is_empty();
-        // A future `updated_at` (clock skew) is not silence.
-        let silence = (input.now - issue.updated_at).max(TimeDelta::zero());
+        // Silence since the last sign of a person: the newest comment not written
+        // by wowctl when those were read (publish.handoff_comment), else the last
+        // update. A future time (clock skew) is not silence.
+        let since = input
+            .last_human_activity
+            .get(&issue.id)
+            .copied()
+            .unwrap_or(issue.updated_at);
+        let silence = (input.now - since).max(TimeDelta::zero());
         let silent = silence.to_std().is_ok_and(|s| s > limit);
         let quiet = format!("no update for {} (limit {})", human(silence), limit_text(limit));
         // One finding per issue, so a report (and JUnit) names each issue once.
+        let owners: Vec<String> = issue
+            .assignees
+            .iter()
+            .map(|u| format!("@{}", u.username))
+            .collect();
         let message = match (unassigned, silent) {
             (false, false) => continue,
             (true, false) => format!("unassigned {kind}: needs an owner"),
-            (false, true) => format!("{quiet}: needs a hand-off"),
+            (false, true) => format!(
+                "{kind}, assigned to {}, {quiet}: needs a hand-off",
+                owners.join(" ")
+            ),
             (true, true) => format!("unassigned {kind}, {quiet}: needs an owner"),
         };
         findings.push(Finding {
@@ -97,6 +112,28 @@ mod tests {
         Option<&'static str>,
     );
 
+    /// With hand-off comments on, silence runs from the last person's note: a label
+    /// fix by wowctl (which bumps `updated_at`) is not a sign of life.
+    #[test]
+    fn silence_runs_from_the_last_human_note_when_notes_were_read() {
+        let mut issue = issue(9, &["outage"]);
+        issue.updated_at = at("2026-11-27T11:00:00Z"); // wowctl added a label an hour ago
+        let mut input = input();
+        input.handoff_issues = vec![issue.clone()];
+        assert!(
+            check(&input, &Config::default()).is_empty(),
+            "by updated_at: active"
+        );
+        input
+            .last_human_activity
+            .insert(issue.id, at("2026-11-24T08:00:00Z"));
+        let findings = check(&input, &Config::default());
+        assert_eq!(
+            findings.iter().map(|f| f.message.as_str()).collect::<Vec<_>>(),
+            ["~outage, assigned to @ada, no update for 3d 4h (limit 24h): needs a hand-off"]
+        );
+    }
+
     #[test]
     fn table() {
         // now is 2026-11-27T12:00Z; the limit is the default 24h.
@@ -115,7 +152,7 @@ mod tests {
                 true,
                 true,
                 "2026-11-25T09:00:00Z",
-                Some("no update for 2d 3h (limit 24h): needs a hand-off"),
+                Some("~\"(perceived) data loss\", assigned to @ada, no update for 2d 3h (limit 24h): needs a hand-off"),
             ),
             (
                 "unassigned and silent",
@@ -149,7 +186,7 @@ mod tests {
                 true,
                 true,
                 "2026-11-26T11:59:59Z",
-                Some("no update for 1d 1s (limit 24h): needs a hand-off"),
+                Some("~outage, assigned to @ada, no update for 1d 1s (limit 24h): needs a hand-off"),
             ),
             (
                 "updated in the future (skew)",
@@ -220,7 +257,7 @@ mod tests {
         let findings = check(&input, &cfg);
         assert_eq!(
             findings[0].message,
-            "no update for 2h (limit 1h30m): needs a hand-off"
+            "~outage, assigned to @ada, no update for 2h (limit 1h30m): needs a hand-off"
         );
     }
 

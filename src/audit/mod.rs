@@ -163,6 +163,10 @@ pub struct AuditInput {
     pub next_open_issues: Vec<Issue>,
     /// Open ~outage and ~"(perceived) data loss" issues anywhere in the project/group.
     pub handoff_issues: Vec<Issue>,
+    /// By issue id, the last sign of a person on a hand-off issue: the newest note
+    /// not written by wowctl's token (read only with `publish.handoff_comment`, so
+    /// wowctl's own comments and label fixes never count as activity).
+    pub last_human_activity: HashMap<u64, DateTime<Utc>>,
     /// Labels available to the project/group.
     pub labels: Vec<Label>,
     /// Open milestones (for `stray_milestones`).
@@ -345,6 +349,7 @@ pub mod fixtures {
             }],
             web_url: format!("https://gitlab.example/g/p/-/issues/{iid}"),
             references: None,
+            confidential: false,
         }
     }
 
@@ -370,6 +375,7 @@ pub mod fixtures {
             events: HashMap::new(),
             next_open_issues: Vec::new(),
             handoff_issues: Vec::new(),
+            last_human_activity: HashMap::new(),
             labels: ["unscheduled", "outage", "(perceived) data loss"]
                 .map(label)
                 .to_vec(),

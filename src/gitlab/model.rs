@@ -92,6 +92,10 @@ pub struct Issue {
     pub web_url: String,
     #[serde(default)]
     pub references: Option<References>,
+    /// Only project members with Planner or above see it: its title must not be
+    /// written where anyone else reads (public job logs and artifacts).
+    #[serde(default)]
+    pub confidential: bool,
 }
 
 impl Issue {

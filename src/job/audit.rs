@@ -171,6 +171,7 @@ async fn gather(ctx: &PhaseInputs<'_>, view: Option<&AuditView>) -> Result<Audit
         events,
         next_open_issues,
         handoff_issues,
+        last_human_activity: HashMap::new(),
         labels,
         open_milestones,
     })

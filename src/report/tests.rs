@@ -54,6 +54,8 @@ pub(crate) mod fixtures {
             title: title.to_string(),
             reference: format!("#{iid}"),
             web_url,
+            confidential: false,
+            assignees: vec![],
         };
         (Subject::Issue(issue.clone()), issue)
     }
@@ -365,6 +367,8 @@ pub(crate) mod fixtures {
             title: "Pin the base image".into(),
             reference: "my-group/api#7".into(),
             web_url: "https://gitlab.example.com/my-group/api/-/issues/7".into(),
+            confidential: false,
+            assignees: vec![],
         };
         let steps = [
             Step::CloseAndRename {
@@ -419,6 +423,8 @@ pub(crate) mod fixtures {
             title: "Hotfix: login loop".into(),
             reference: "my-group/web#3".into(),
             web_url: "https://gitlab.example.com/my-group/web/-/issues/3".into(),
+            confidential: false,
+            assignees: vec![],
         };
         let unsched = Subject::Issue(unsched_ref.clone());
         r.audit =

@@ -422,6 +422,7 @@ mod tests {
                 short: format!("#{iid}"),
                 full: format!("g/p#{iid}"),
             }),
+            confidential: false,
         }
     }
 

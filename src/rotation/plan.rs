@@ -1308,6 +1308,7 @@ mod tests {
                 short: format!("#{iid}"),
                 full: full.into(),
             }),
+            confidential: false,
         }
     }
 
@@ -1349,6 +1350,8 @@ mod tests {
                     title: "issue 1".into(),
                     reference: "g/p#1".into(),
                     web_url: "https://gitlab.example/g/p/-/issues/1".into(),
+                    confidential: false,
+                    assignees: vec![],
                 },
                 from_id: 1,
                 to: to.clone(),

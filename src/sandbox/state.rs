@@ -601,6 +601,7 @@ impl World {
                 short: format!("#{}", i.iid),
                 full: format!("{}#{}", self.project_path(i.project_id), i.iid),
             }),
+            confidential: i.confidential,
         }
     }
 
