@@ -16,7 +16,7 @@ use std::collections::HashMap;
 
 /// What became of one step.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Outcome {
+pub(crate) enum Outcome {
     /// Sent and confirmed by GitLab's answer.
     Applied,
     /// Dry run: not sent.
@@ -30,7 +30,7 @@ pub enum Outcome {
 
 /// One step of the rotation (or one fix) and what became of it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ActionRecord {
+pub(crate) struct ActionRecord {
     pub kind: String,
     pub target: String,
     pub description: String,
@@ -42,13 +42,13 @@ pub struct ActionRecord {
 
 /// What applying one step produced.
 #[derive(Debug, Clone)]
-pub struct Applied {
+pub(crate) struct Applied {
     pub record: ActionRecord,
     /// The milestone as GitLab returned it, for the report's "after" view.
     pub milestone: Option<Milestone>,
 }
 
-pub struct Applier<'a> {
+pub(crate) struct Applier<'a> {
     gl: &'a Client,
     scope: &'a Scope,
     dry_run: bool,
@@ -62,7 +62,7 @@ pub struct Applier<'a> {
 const ROLE: &str = "the Planner role (or higher)";
 
 impl<'a> Applier<'a> {
-    pub fn new(
+    pub(crate) fn new(
         gl: &'a Client,
         scope: &'a Scope,
         dry_run: bool,
@@ -88,7 +88,7 @@ impl<'a> Applier<'a> {
     }
 
     /// The id a milestone target has now, if known.
-    pub fn resolve(&self, target: &MilestoneTarget) -> Option<u64> {
+    pub(crate) fn resolve(&self, target: &MilestoneTarget) -> Option<u64> {
         match target {
             MilestoneTarget::Existing { id, .. } => Some(*id),
             MilestoneTarget::Created { title } => self.created.get(title).copied(),
@@ -96,7 +96,7 @@ impl<'a> Applier<'a> {
     }
 
     /// Steps that will not be sent because a step they depend on failed.
-    pub fn not_attempted(steps: &[Step]) -> Vec<Applied> {
+    pub(crate) fn not_attempted(steps: &[Step]) -> Vec<Applied> {
         steps
             .iter()
             .map(|s| Applied {
@@ -108,7 +108,7 @@ impl<'a> Applier<'a> {
 
     /// Applies steps one after another; after a failure the rest are not attempted
     /// (rotation steps depend on each other; a re-run resumes).
-    pub async fn sequential(&mut self, steps: &[Step]) -> Vec<Applied> {
+    pub(crate) async fn sequential(&mut self, steps: &[Step]) -> Vec<Applied> {
         let mut out = Vec::with_capacity(steps.len());
         let mut failed = false;
         for step in steps {
@@ -128,7 +128,7 @@ impl<'a> Applier<'a> {
 
     /// Applies independent steps (issue moves, label fixes) with bounded concurrency.
     /// Results come back in the order of `steps`.
-    pub async fn concurrent(&mut self, steps: &[Step]) -> Vec<Applied> {
+    pub(crate) async fn concurrent(&mut self, steps: &[Step]) -> Vec<Applied> {
         if self.dry_run {
             return steps.iter().map(|s| self.planned(s)).collect();
         }
@@ -136,7 +136,7 @@ impl<'a> Applier<'a> {
         fan_out(this.gl.concurrency(), steps.iter(), |step| this.send(step)).await
     }
 
-    pub async fn one(&mut self, step: &Step) -> Applied {
+    pub(crate) async fn one(&mut self, step: &Step) -> Applied {
         if self.dry_run {
             return self.planned(step);
         }
@@ -395,7 +395,7 @@ fn confirm(held: bool, step: &Step) -> Result<(), GitlabError> {
 }
 
 impl ActionRecord {
-    pub fn new(step: &Step, outcome: Outcome, error: Option<String>) -> ActionRecord {
+    pub(crate) fn new(step: &Step, outcome: Outcome, error: Option<String>) -> ActionRecord {
         ActionRecord {
             kind: step.kind().to_string(),
             target: step.target(),

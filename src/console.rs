@@ -68,7 +68,12 @@ impl Console {
     /// Colour when stdout is a terminal, or `FORCE_COLOR` is set (not `0`/`false`),
     /// or `CI=true` (GitLab's log viewer renders ANSI colour); `NO_COLOR` (any
     /// non-empty value, no-color.org) turns it off whatever else is set.
-    pub fn from_env(env: &BTreeMap<String, String>, in_ci: bool, quiet: bool, is_terminal: bool) -> Console {
+    pub(crate) fn from_env(
+        env: &BTreeMap<String, String>,
+        in_ci: bool,
+        quiet: bool,
+        is_terminal: bool,
+    ) -> Console {
         let forced = env
             .get("FORCE_COLOR")
             .is_some_and(|v| !v.is_empty() && v != "0" && !v.eq_ignore_ascii_case("false"));
@@ -78,7 +83,7 @@ impl Console {
     }
 
     /// `text` in bold when colour is on, else `text` unchanged.
-    pub fn bold(&self, text: &str) -> String {
+    pub(crate) fn bold(&self, text: &str) -> String {
         if self.color {
             format!("\x1b[1m{text}\x1b[0m")
         } else {
@@ -89,7 +94,7 @@ impl Console {
     /// The start of a section, a whole line with its `\n` (print it with `print!`),
     /// or `""` when quiet outside CI. In CI: GitLab's marker,
     /// `ESC[0Ksection_start:<unix>:<name>[collapsed=true]\rESC[0K<header>`.
-    pub fn section_start(&self, name: &str, header: &str, collapsed: bool, unix_secs: i64) -> String {
+    pub(crate) fn section_start(&self, name: &str, header: &str, collapsed: bool, unix_secs: i64) -> String {
         let header = one_line(header);
         if self.in_ci {
             let opts = if collapsed { "[collapsed=true]" } else { "" };
@@ -106,7 +111,7 @@ impl Console {
     }
 
     /// The end of a section (with its `\n`) in CI; `""` elsewhere.
-    pub fn section_end(&self, name: &str, unix_secs: i64) -> String {
+    pub(crate) fn section_end(&self, name: &str, unix_secs: i64) -> String {
         if self.in_ci {
             format!("\x1b[0Ksection_end:{unix_secs}:{}\r\x1b[0K\n", section_name(name))
         } else {
@@ -117,7 +122,7 @@ impl Console {
 
 /// A section name GitLab accepts: letters, digits, `_`, `.`, `-`; anything else
 /// becomes `_` (a name that does not match would print the marker as text).
-pub fn section_name(name: &str) -> String {
+pub(crate) fn section_name(name: &str) -> String {
     let s: String = name
         .chars()
         .map(|c| {

@@ -9,12 +9,12 @@ use chrono::NaiveDate;
 use std::cmp::Ordering;
 
 /// `closed` with `{date}` replaced by `YYYY-MM-DD`.
-pub fn closed_title(titles: &MilestoneTitles, d: NaiveDate) -> String {
+pub(crate) fn closed_title(titles: &MilestoneTitles, d: NaiveDate) -> String {
     titles.closed.replace("{date}", &d.format("%Y-%m-%d").to_string())
 }
 
 /// The date in a title shaped like `closed(...)`, e.g. `WoW ending 2026-11-17` → 2026-11-17.
-pub fn parse_closed_title(titles: &MilestoneTitles, title: &str) -> Option<NaiveDate> {
+pub(crate) fn parse_closed_title(titles: &MilestoneTitles, title: &str) -> Option<NaiveDate> {
     let (prefix, suffix) = titles.closed.split_once("{date}")?;
     let date = title.strip_prefix(prefix)?.strip_suffix(suffix)?;
     if date.len() != 10 {
@@ -25,13 +25,13 @@ pub fn parse_closed_title(titles: &MilestoneTitles, title: &str) -> Option<Naive
 
 /// Older first: by `created_at`, then by lower id (ids grow with creation, so they
 /// break a tie between two runs that created copies in the same second).
-pub fn oldest_first(a: &Milestone, b: &Milestone) -> Ordering {
+pub(crate) fn oldest_first(a: &Milestone, b: &Milestone) -> Ordering {
     a.created_at.cmp(&b.created_at).then(a.id.cmp(&b.id))
 }
 
 /// Every milestone titled exactly `title`, in any state, oldest first: the first is
 /// the one to keep when overlapping runs created copies (SPEC "Rotation").
-pub fn titled<'a>(milestones: &'a [Milestone], title: &str) -> Vec<&'a Milestone> {
+pub(crate) fn titled<'a>(milestones: &'a [Milestone], title: &str) -> Vec<&'a Milestone> {
     let mut found: Vec<&Milestone> = milestones.iter().filter(|m| m.title == title).collect();
     found.sort_by(|a, b| oldest_first(a, b));
     found.dedup_by_key(|m| m.id);

@@ -20,7 +20,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// What the rotation planner needs to know of the milestones.
 #[derive(Debug, Clone, Default)]
-pub struct ObservedMilestones {
+pub(crate) struct ObservedMilestones {
     /// Every milestone titled `current`, `next` or `closed(D)` in any state, and every
     /// open milestone; each once.
     pub milestones: Vec<Milestone>,
@@ -31,7 +31,7 @@ pub struct ObservedMilestones {
 
 /// One closed week for the HTML chart.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct HistoryWeek {
+pub(crate) struct HistoryWeek {
     pub title: String,
     pub end_date: NaiveDate,
     pub closed_issues: u32,
@@ -41,7 +41,7 @@ pub struct HistoryWeek {
 
 /// An issue carried over this week and how many weeks in a row it has been carried.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CarriedIssue {
+pub(crate) struct CarriedIssue {
     pub reference: String,
     pub title: String,
     pub web_url: String,
@@ -53,7 +53,7 @@ fn query(pairs: &[(&'static str, &str)]) -> Vec<(&'static str, String)> {
 }
 
 /// The milestones the rotation planner needs (see `ObservedMilestones`).
-pub async fn milestones(
+pub(crate) async fn milestones(
     gl: &Client,
     scope: &Scope,
     titles: &MilestoneTitles,
@@ -114,7 +114,7 @@ pub async fn milestones(
 /// The token's own record (`GET /personal_access_tokens/self`); `None` for a
 /// token GitLab keeps no such record of (a job or OAuth token: 400/404), or that
 /// may not read it (403) — unknown, not wrong (gitlab-api.md §10b).
-pub async fn token_record(gl: &Client) -> Result<Option<TokenRecord>, GitlabError> {
+pub(crate) async fn token_record(gl: &Client) -> Result<Option<TokenRecord>, GitlabError> {
     match gl.get::<TokenRecord>(TokenRecord::PATH, &[]).await {
         Ok(t) => Ok(Some(t)),
         Err(
@@ -127,13 +127,13 @@ pub async fn token_record(gl: &Client) -> Result<Option<TokenRecord>, GitlabErro
 }
 
 /// The open milestones of the project or group.
-pub async fn open_milestones(gl: &Client, scope: &Scope) -> Result<Vec<Milestone>, GitlabError> {
+pub(crate) async fn open_milestones(gl: &Client, scope: &Scope) -> Result<Vec<Milestone>, GitlabError> {
     let path = format!("{}/milestones", scope.api_prefix());
     gl.get_all(&path, &query(&[("state", "active")])).await
 }
 
 /// Issues of the milestone titled `title` (`state`: `opened`, `closed` or `all`).
-pub async fn milestone_issues(
+pub(crate) async fn milestone_issues(
     gl: &Client,
     scope: &Scope,
     title: &str,
@@ -164,7 +164,7 @@ async fn issues(
 }
 
 /// Milestone events of each issue that needs them, fetched with bounded concurrency.
-pub async fn events(
+pub(crate) async fn events(
     gl: &Client,
     issues: &[&Issue],
 ) -> Result<HashMap<u64, Vec<MilestoneEvent>>, GitlabError> {
@@ -180,12 +180,12 @@ pub async fn events(
     results.into_iter().collect()
 }
 
-pub async fn labels(gl: &Client, scope: &Scope) -> Result<Vec<Label>, GitlabError> {
+pub(crate) async fn labels(gl: &Client, scope: &Scope) -> Result<Vec<Label>, GitlabError> {
     gl.get_all(&format!("{}/labels", scope.api_prefix()), &[]).await
 }
 
 /// Open issues carrying `label`, anywhere in the project or group.
-pub async fn open_issues_labelled(
+pub(crate) async fn open_issues_labelled(
     gl: &Client,
     scope: &Scope,
     label: &str,
@@ -195,7 +195,7 @@ pub async fn open_issues_labelled(
 
 /// The last `weeks` closed weeks, for the HTML chart: issues closed in each, how many
 /// of them were ~unscheduled and how many ~outage. One request per week.
-pub async fn history(
+pub(crate) async fn history(
     gl: &Client,
     scope: &Scope,
     titles: &MilestoneTitles,
@@ -234,7 +234,7 @@ pub async fn history(
 /// How many weeks in a row each carried-over issue has been carried: the number of
 /// closed-week milestones in its event history (events name milestones by their
 /// current title, gitlab-api.md §4, so a closed week shows as `WoW ending …`).
-pub async fn carried_weeks(
+pub(crate) async fn carried_weeks(
     gl: &Client,
     titles: &MilestoneTitles,
     issues: &[&Issue],

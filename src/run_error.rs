@@ -4,11 +4,11 @@
 //! so 244 failed moves are 244 entries, never one joined string. Plain data.
 
 /// The step of errors caused by a stop signal.
-pub const STOPPED: &str = "stopped";
+pub(crate) const STOPPED: &str = "stopped";
 
 /// One error of a run.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RunError {
+pub(crate) struct RunError {
     /// What was being done: a step kind (`close_and_rename`, `move_issue`,
     /// `add_labels`, `publish`), or a phase's read (`read`), or `rotation` / `audit`.
     pub step: String,
@@ -22,12 +22,16 @@ pub struct RunError {
 impl RunError {
     /// A read that failed, or was not sent because the run was stopped (those are
     /// `stopped`: the job gathers them into one error).
-    pub fn of_read(what: &str, e: &crate::gitlab::GitlabError) -> RunError {
+    pub(crate) fn of_read(what: &str, e: &crate::gitlab::GitlabError) -> RunError {
         let step = if e.is_stopped() { STOPPED } else { "read" };
         RunError::new(step, what, e.to_string())
     }
 
-    pub fn new(step: impl Into<String>, target: impl Into<String>, message: impl Into<String>) -> RunError {
+    pub(crate) fn new(
+        step: impl Into<String>,
+        target: impl Into<String>,
+        message: impl Into<String>,
+    ) -> RunError {
         RunError {
             step: step.into(),
             target: target.into(),

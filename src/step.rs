@@ -7,13 +7,13 @@ use chrono::NaiveDate;
 /// A milestone named by a step: one that exists, or one an earlier step of the
 /// same plan creates (its id is known only once that step has been applied).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum MilestoneTarget {
+pub(crate) enum MilestoneTarget {
     Existing { id: u64, title: String },
     Created { title: String },
 }
 
 impl MilestoneTarget {
-    pub fn title(&self) -> &str {
+    pub(crate) fn title(&self) -> &str {
         match self {
             MilestoneTarget::Existing { title, .. } | MilestoneTarget::Created { title } => title,
         }
@@ -23,7 +23,7 @@ impl MilestoneTarget {
 /// The issue a step touches. `project_id` matters in group mode, where the issues of
 /// one milestone live in several projects.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct IssueRef {
+pub(crate) struct IssueRef {
     pub project_id: u64,
     pub iid: u64,
     pub title: String,
@@ -52,7 +52,7 @@ impl From<&Issue> for IssueRef {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Step {
+pub(crate) enum Step {
     /// Rotation step 1: `WoW` → `closed(D)`, closed, in one PUT.
     CloseAndRename { id: u64, from: String, to: String },
     /// Close an open milestone under its own title (`closed(D)` left open, a stray).
@@ -94,7 +94,7 @@ pub enum Step {
 
 impl Step {
     /// The `kind` written in the report (`rotation.actions[].kind`).
-    pub fn kind(&self) -> &'static str {
+    pub(crate) fn kind(&self) -> &'static str {
         match self {
             Step::CloseAndRename { .. } => "close_and_rename",
             Step::Close { .. } => "close",
@@ -109,7 +109,7 @@ impl Step {
     }
 
     /// What the step is about, for people: a milestone title, an issue, a label.
-    pub fn target(&self) -> String {
+    pub(crate) fn target(&self) -> String {
         match self {
             Step::CloseAndRename { from, .. } => from.clone(),
             Step::Close { title, .. }
@@ -123,7 +123,7 @@ impl Step {
     }
 
     /// One line that says what the step does: "rename “Next WoW” to “WoW”".
-    pub fn describe(&self) -> String {
+    pub(crate) fn describe(&self) -> String {
         match self {
             Step::CloseAndRename { from, to, .. } => format!("rename \"{from}\" to \"{to}\" and close it"),
             Step::Close { title, .. } => format!("close \"{title}\""),

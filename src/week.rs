@@ -12,10 +12,9 @@ use chrono::{
     DateTime, Datelike, Days, LocalResult, NaiveDate, NaiveDateTime, TimeDelta, TimeZone, Utc, Weekday,
 };
 use chrono_tz::Tz;
-use serde::Serialize;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub struct Week {
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Week {
     /// The instant the week started (local midnight, as UTC).
     pub start: DateTime<Utc>,
     /// The local date of `start`.
@@ -28,7 +27,7 @@ pub struct Week {
 
 impl Week {
     /// The week that starts on `start_date` (a local date in `tz`).
-    pub fn starting(start_date: NaiveDate, tz: Tz) -> Week {
+    pub(crate) fn starting(start_date: NaiveDate, tz: Tz) -> Week {
         Week {
             start: day_start(start_date, tz),
             start_date,
@@ -38,14 +37,14 @@ impl Week {
     }
 
     /// `start_date` of the following week (`start_date` + 7).
-    pub fn next_start_date(&self) -> NaiveDate {
+    pub(crate) fn next_start_date(&self) -> NaiveDate {
         add_days(self.start_date, 7)
     }
 }
 
 /// Computes the week containing `now`: it started at the most recent `starts_on`
 /// 00:00 in `tz` at or before `now` (exactly at it belongs to the new week).
-pub fn week_of(now: DateTime<Utc>, starts_on: Weekday, tz: Tz) -> Week {
+pub(crate) fn week_of(now: DateTime<Utc>, starts_on: Weekday, tz: Tz) -> Week {
     let local_date = now.with_timezone(&tz).date_naive();
     let back = (7 + local_date.weekday().num_days_from_monday() - starts_on.num_days_from_monday()) % 7;
     let mut week = Week::starting(sub_days(local_date, u64::from(back)), tz);
@@ -63,7 +62,7 @@ pub fn week_of(now: DateTime<Utc>, starts_on: Weekday, tz: Tz) -> Week {
 
 /// The first instant of the local day `date` in `tz`: its 00:00, the earlier one
 /// if 00:00 happens twice, or the end of the DST gap if 00:00 is skipped.
-pub fn day_start(date: NaiveDate, tz: Tz) -> DateTime<Utc> {
+pub(crate) fn day_start(date: NaiveDate, tz: Tz) -> DateTime<Utc> {
     let midnight = date.and_time(chrono::NaiveTime::MIN);
     if let Some(t) = earliest(tz, midnight) {
         return t;
@@ -104,12 +103,12 @@ fn earliest(tz: Tz, local: NaiveDateTime) -> Option<DateTime<Utc>> {
 }
 
 /// `date` + `n` days; saturates at chrono's maximum date instead of panicking.
-pub fn add_days(date: NaiveDate, n: u64) -> NaiveDate {
+pub(crate) fn add_days(date: NaiveDate, n: u64) -> NaiveDate {
     date.checked_add_days(Days::new(n)).unwrap_or(NaiveDate::MAX)
 }
 
 /// `date` − `n` days; saturates at chrono's minimum date instead of panicking.
-pub fn sub_days(date: NaiveDate, n: u64) -> NaiveDate {
+pub(crate) fn sub_days(date: NaiveDate, n: u64) -> NaiveDate {
     date.checked_sub_days(Days::new(n)).unwrap_or(NaiveDate::MIN)
 }
 

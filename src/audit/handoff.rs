@@ -8,7 +8,7 @@ use crate::settings::config::{format_duration, Config, RuleName};
 use chrono::TimeDelta;
 use std::collections::BTreeSet;
 
-pub fn check(input: &AuditInput, cfg: &Config) -> Vec<Finding> {
+pub(crate) fn check(input: &AuditInput, cfg: &Config) -> Vec<Finding> {
     let labels = &cfg.labels;
     let limit = cfg.audit.handoff_max_silence;
     let mut seen = BTreeSet::new();

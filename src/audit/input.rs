@@ -9,7 +9,7 @@ use crate::settings::config::{Config, RuleName};
 
 /// The reads one audit sends.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Reads {
+pub(crate) struct Reads {
     /// Read the open milestones. After a rotation its own list serves (it only
     /// touches `WoW`, `Next WoW` and `closed(D)`, none of which `stray_milestones`
     /// reports); when only auditing, `WoW` is found among them.
@@ -29,12 +29,12 @@ pub struct Reads {
 /// The view the audit takes when the rotation left one that names `WoW` (or the
 /// `WoW` a dry run would create); `None` when only auditing, or when the rotation
 /// could not name `WoW` (a conflict a person must sort out).
-pub fn rotation_view(view: Option<&AuditView>) -> Option<&AuditView> {
+pub(crate) fn rotation_view(view: Option<&AuditView>) -> Option<&AuditView> {
     view.filter(|v| v.current.is_some() || v.current_is_planned)
 }
 
 /// The reads for `cfg`'s rules, given what the rotation left (`view`).
-pub fn reads(cfg: &Config, view: Option<&AuditView>) -> Reads {
+pub(crate) fn reads(cfg: &Config, view: Option<&AuditView>) -> Reads {
     let on = |r: RuleName| cfg.audit.rules.contains(&r);
     let next_issues = if on(RuleName::Priority) && !cfg.labels.priorities.is_empty() {
         match view {
@@ -60,7 +60,7 @@ pub fn reads(cfg: &Config, view: Option<&AuditView>) -> Reads {
 }
 
 /// `WoW` among the open milestones: the oldest copy when overlapping runs made two.
-pub fn find_current<'a>(open: &'a [Milestone], title: &str) -> Option<&'a Milestone> {
+pub(crate) fn find_current<'a>(open: &'a [Milestone], title: &str) -> Option<&'a Milestone> {
     open.iter()
         .filter(|m| m.title == title && m.is_open())
         .min_by_key(|m| (m.created_at, m.id))

@@ -9,14 +9,14 @@ use crate::settings::config::{Config, RuleName};
 use crate::step::Step;
 
 /// Colours of created labels (GitLab wants `#RRGGBB`, gitlab-api.md §5).
-pub const UNSCHEDULED_COLOR: &str = "#F0AD4E";
-pub const OUTAGE_COLOR: &str = "#D9534F";
-pub const DATA_LOSS_COLOR: &str = "#8E44AD";
-pub const PRIORITY_COLOR: &str = "#428BCA";
+pub(crate) const UNSCHEDULED_COLOR: &str = "#F0AD4E";
+pub(crate) const OUTAGE_COLOR: &str = "#D9534F";
+pub(crate) const DATA_LOSS_COLOR: &str = "#8E44AD";
+pub(crate) const PRIORITY_COLOR: &str = "#428BCA";
 
 /// Each configured label with its settings key and colour, each name once (first
 /// key wins when two keys name the same label).
-pub fn configured(cfg: &Config) -> Vec<(String, &'static str, &'static str)> {
+pub(crate) fn configured(cfg: &Config) -> Vec<(String, &'static str, &'static str)> {
     let l = &cfg.labels;
     let mut out: Vec<(String, &'static str, &'static str)> = Vec::new();
     let named = [
@@ -36,7 +36,7 @@ pub fn configured(cfg: &Config) -> Vec<(String, &'static str, &'static str)> {
     out
 }
 
-pub fn check(input: &AuditInput, cfg: &Config) -> Vec<Finding> {
+pub(crate) fn check(input: &AuditInput, cfg: &Config) -> Vec<Finding> {
     configured(cfg)
         .into_iter()
         // Exact match: GitLab label names are case-sensitive in `add_labels`.

@@ -2,12 +2,12 @@
 //! findings and, where a fix exists, the fix as a planned `Step` (SPEC "Audit rules").
 //! Nothing here does I/O; `observe` fetches, `apply` writes.
 
-pub mod handoff;
-pub mod input;
-pub mod label_definitions;
-pub mod priority;
-pub mod stray_milestones;
-pub mod unscheduled;
+pub(crate) mod handoff;
+pub(crate) mod input;
+pub(crate) mod label_definitions;
+pub(crate) mod priority;
+pub(crate) mod stray_milestones;
+pub(crate) mod unscheduled;
 
 use crate::gitlab::model::{Issue, Label, Milestone, MilestoneEvent};
 use crate::run_error::RunError;
@@ -19,7 +19,7 @@ use std::collections::{BTreeSet, HashMap};
 
 /// What became of the audit part of a run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum AuditStatus {
+pub(crate) enum AuditStatus {
     Done,
     Skipped,
     Failed,
@@ -27,7 +27,7 @@ pub enum AuditStatus {
 
 /// What the audit part of a run produced.
 #[derive(Debug, Clone)]
-pub struct AuditOutcome {
+pub(crate) struct AuditOutcome {
     pub status: AuditStatus,
     /// Why the audit failed, when it did.
     pub reason: Option<String>,
@@ -42,20 +42,20 @@ pub struct AuditOutcome {
 /// A rule as this configuration has it: on, or off and why (a rule that is off
 /// is reported as off, never as "no findings").
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RuleState {
+pub(crate) struct RuleState {
     pub rule: RuleName,
     /// `None` when the rule is on; why it is off otherwise.
     pub off_because: Option<String>,
 }
 
 impl RuleState {
-    pub fn is_on(&self) -> bool {
+    pub(crate) fn is_on(&self) -> bool {
         self.off_because.is_none()
     }
 }
 
 /// Every rule's state: the enabled ones in the order they run, then the others.
-pub fn rule_states(cfg: &Config) -> Vec<RuleState> {
+pub(crate) fn rule_states(cfg: &Config) -> Vec<RuleState> {
     let mut states: Vec<RuleState> = rule_order(cfg)
         .into_iter()
         .map(|rule| RuleState {
@@ -77,7 +77,7 @@ pub fn rule_states(cfg: &Config) -> Vec<RuleState> {
 
 /// What a finding is about.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Subject {
+pub(crate) enum Subject {
     Issue(IssueRef),
     Milestone {
         id: u64,
@@ -90,12 +90,12 @@ pub enum Subject {
 }
 
 impl Subject {
-    pub fn of_issue(issue: &Issue) -> Subject {
+    pub(crate) fn of_issue(issue: &Issue) -> Subject {
         Subject::Issue(IssueRef::from(issue))
     }
 
     /// The name a person reads: `#123 Fix disk alert`, `milestone "WoW ending …"`, `label ~"x"`.
-    pub fn display_name(&self) -> String {
+    pub(crate) fn display_name(&self) -> String {
         match self {
             Subject::Issue(i) => format!("{} {}", i.reference, i.title),
             Subject::Milestone { title, .. } => format!("milestone \"{title}\""),
@@ -103,7 +103,7 @@ impl Subject {
         }
     }
 
-    pub fn issue_iid(&self) -> Option<u64> {
+    pub(crate) fn issue_iid(&self) -> Option<u64> {
         match self {
             Subject::Issue(i) => Some(i.iid),
             _ => None,
@@ -113,7 +113,7 @@ impl Subject {
 
 /// What became of a finding's fix.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FixStatus {
+pub(crate) enum FixStatus {
     /// No fix exists for this finding (a person must act).
     None,
     /// A fix exists but `audit.fix` is off.
@@ -125,7 +125,7 @@ pub enum FixStatus {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Finding {
+pub(crate) struct Finding {
     pub rule: RuleName,
     pub subject: Subject,
     /// What is wrong, one sentence.
@@ -136,7 +136,7 @@ pub struct Finding {
 }
 
 impl Finding {
-    pub fn fixed(&self) -> bool {
+    pub(crate) fn fixed(&self) -> bool {
         self.fix_status == FixStatus::Applied
     }
 }
@@ -144,7 +144,7 @@ impl Finding {
 /// Everything the rules look at, fetched by `observe` (or simulated for a dry run
 /// on a due day: `Next WoW` as `WoW`, with the carried-over issues as planned).
 #[derive(Debug, Clone)]
-pub struct AuditInput {
+pub(crate) struct AuditInput {
     pub now: DateTime<Utc>,
     pub week: Week,
     /// The open `WoW` the audit checks (after rotation), if there is one.
@@ -178,7 +178,7 @@ pub struct AuditInput {
 /// `label_definitions` moved first. GitLab's `add_labels` silently creates a label
 /// that does not exist (gitlab-api.md §3), so the `CreateLabel` fixes, with the
 /// configured colour, must come before any `AddLabels` fix.
-pub fn rule_order(cfg: &Config) -> Vec<RuleName> {
+pub(crate) fn rule_order(cfg: &Config) -> Vec<RuleName> {
     let mut order = Vec::new();
     if cfg.audit.rules.contains(&RuleName::LabelDefinitions) {
         order.push(RuleName::LabelDefinitions);
@@ -198,7 +198,7 @@ pub fn rule_order(cfg: &Config) -> Vec<RuleName> {
 /// carries the *same* merged step, adding all the labels those findings want in one
 /// edit. [`fixes`] then lists each distinct step once, and the caller records the
 /// outcome of a step on every finding that carries it ([`set_fix_status`]).
-pub fn check(input: &AuditInput, cfg: &Config) -> Vec<Finding> {
+pub(crate) fn check(input: &AuditInput, cfg: &Config) -> Vec<Finding> {
     let mut findings = Vec::new();
     for rule in rule_order(cfg) {
         findings.extend(match rule {
@@ -215,7 +215,7 @@ pub fn check(input: &AuditInput, cfg: &Config) -> Vec<Finding> {
 
 /// The distinct fixes of `findings`, each once, in the order to send them:
 /// `CreateLabel` first, then the others in the order of their first finding.
-pub fn fixes(findings: &[Finding]) -> Vec<Step> {
+pub(crate) fn fixes(findings: &[Finding]) -> Vec<Step> {
     let mut steps: Vec<Step> = Vec::new();
     for step in findings.iter().filter_map(|f| f.fix.as_ref()) {
         if !steps.contains(step) {
@@ -229,7 +229,7 @@ pub fn fixes(findings: &[Finding]) -> Vec<Step> {
 
 /// Records the outcome of one fix on every finding that carries it (a batched
 /// `AddLabels` is shared by all the findings about its issue).
-pub fn set_fix_status(findings: &mut [Finding], step: &Step, status: FixStatus) {
+pub(crate) fn set_fix_status(findings: &mut [Finding], step: &Step, status: FixStatus) {
     for f in findings.iter_mut().filter(|f| f.fix.as_ref() == Some(step)) {
         f.fix_status = status;
     }
@@ -260,7 +260,7 @@ fn merge_label_fixes(findings: &mut [Finding]) {
 }
 
 /// A label as GitLab writes a reference to it: `~outage`, `~"(perceived) data loss"`.
-pub fn label_ref(name: &str) -> String {
+pub(crate) fn label_ref(name: &str) -> String {
     let plain = !name.is_empty()
         && name
             .chars()
@@ -273,7 +273,7 @@ pub fn label_ref(name: &str) -> String {
 }
 
 /// A finding's fix status as a rule produces it: planned when there is a fix.
-pub fn planned(fix: &Option<Step>) -> FixStatus {
+pub(crate) fn planned(fix: &Option<Step>) -> FixStatus {
     if fix.is_some() {
         FixStatus::Planned
     } else {

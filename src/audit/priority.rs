@@ -6,7 +6,7 @@ use super::{label_ref, AuditInput, Finding, FixStatus, Subject};
 use crate::settings::config::{Config, RuleName};
 use std::collections::BTreeSet;
 
-pub fn check(input: &AuditInput, cfg: &Config) -> Vec<Finding> {
+pub(crate) fn check(input: &AuditInput, cfg: &Config) -> Vec<Finding> {
     // Configured names, each once (a name listed twice must not count twice).
     let mut priorities: Vec<&str> = Vec::new();
     for p in &cfg.labels.priorities {

@@ -6,7 +6,7 @@ use crate::milestones::parse_closed_title;
 use crate::settings::config::{Config, RuleName};
 use crate::step::Step;
 
-pub fn check(input: &AuditInput, cfg: &Config) -> Vec<Finding> {
+pub(crate) fn check(input: &AuditInput, cfg: &Config) -> Vec<Finding> {
     let mut findings = Vec::new();
     for m in input.open_milestones.iter().filter(|m| m.is_open()) {
         let Some(date) = parse_closed_title(&cfg.milestones, &m.title) else {

@@ -16,14 +16,19 @@ use std::collections::BTreeSet;
 /// issue to a milestone bumps `updated_at`, gitlab-api.md §3), an issue this run
 /// carries over is planned whatever its history says, and an issue carrying
 /// ~unscheduled or ~outage passes the rule before its history is looked at.
-pub fn needs_events(issue: &Issue, week: &Week, carried_ids: &BTreeSet<u64>, labels: &LabelNames) -> bool {
+pub(crate) fn needs_events(
+    issue: &Issue,
+    week: &Week,
+    carried_ids: &BTreeSet<u64>,
+    labels: &LabelNames,
+) -> bool {
     issue.updated_at >= week.start
         && !carried_ids.contains(&issue.id)
         && !issue.has_label(&labels.unscheduled)
         && !issue.has_label(&labels.outage)
 }
 
-pub fn check(input: &AuditInput, cfg: &Config) -> Vec<Finding> {
+pub(crate) fn check(input: &AuditInput, cfg: &Config) -> Vec<Finding> {
     let Some(current) = &input.current else {
         return Vec::new();
     };

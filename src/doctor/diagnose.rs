@@ -12,17 +12,17 @@ use crate::gitlab::model::TokenRecord;
 use chrono::NaiveDate;
 
 /// Within this many days of `expires_at`, doctor warns.
-pub const EXPIRY_WARNING_DAYS: i64 = 14;
+pub(super) const EXPIRY_WARNING_DAYS: i64 = 14;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Mark {
+pub(crate) enum Mark {
     Ok,
     Missing,
     Unknown,
 }
 
 impl Mark {
-    pub fn symbol(self) -> &'static str {
+    pub(crate) fn symbol(self) -> &'static str {
         match self {
             Mark::Ok => "✓",
             Mark::Missing => "✗",
@@ -41,7 +41,7 @@ impl Mark {
 
 /// One line of the table: what is needed next to what the token has.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Row {
+pub(crate) struct Row {
     pub what: String,
     pub needs: String,
     pub has: String,
@@ -50,14 +50,14 @@ pub struct Row {
 
 /// Whether the token can do what this configuration needs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Verdict {
+pub(crate) enum Verdict {
     Healthy,
     /// Something must change (the findings' `changes` say what).
     Problems,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Findings {
+pub(crate) struct Findings {
     pub rows: Vec<Row>,
     /// More than needed, expiring soon, blind spots: shown, never fatal.
     pub warnings: Vec<String>,
@@ -66,7 +66,7 @@ pub struct Findings {
 }
 
 impl Findings {
-    pub fn verdict(&self) -> Verdict {
+    pub(crate) fn verdict(&self) -> Verdict {
         if self.changes.is_empty() {
             Verdict::Healthy
         } else {
@@ -149,7 +149,7 @@ fn new_token(facts: &Facts, writes: bool) -> String {
 }
 
 /// Compares what is needed with what the token has. `today` is `settings.now`'s date.
-pub fn judge(needs: &[Need], facts: &Facts, today: NaiveDate) -> Findings {
+pub(super) fn judge(needs: &[Need], facts: &Facts, today: NaiveDate) -> Findings {
     let mut d = Findings::default();
     let token = facts.token.as_ref();
     let place = &facts.place;

@@ -12,7 +12,7 @@ use anyhow::Context;
 
 /// The token user's place in the project or group.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Membership {
+pub(crate) enum Membership {
     Member(AccessLevel),
     NotMember,
     /// The members API did not say (the reason, for people).
@@ -21,7 +21,7 @@ pub enum Membership {
 
 /// What GitLab says about the token, its user and the place wowctl works in.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Facts {
+pub(crate) struct Facts {
     pub api_url: String,
     /// `None` when GitLab did not describe the token: the endpoint is missing (before
     /// 15.5) or refused it (not a personal, project or group access token).
@@ -36,7 +36,7 @@ pub struct Facts {
 }
 
 /// Reads what doctor needs. See the module comment for what stops it.
-pub async fn gather(gl: &Client, scope: &Scope) -> anyhow::Result<Facts> {
+pub(super) async fn gather(gl: &Client, scope: &Scope) -> anyhow::Result<Facts> {
     let token = match gl.get::<TokenRecord>(TokenRecord::PATH, &[]).await {
         Ok(t) => Some(t),
         // Unknown, not wrong: the scopes are then not judged.

@@ -11,10 +11,10 @@ mod gather;
 mod needs;
 mod render;
 
-pub use diagnose::{Findings, Row, Verdict};
-pub use gather::Facts;
-pub use needs::JudgedFor;
-pub use render::render;
+pub(crate) use diagnose::{Findings, Row, Verdict};
+pub(crate) use gather::Facts;
+pub(crate) use needs::JudgedFor;
+pub(crate) use render::render;
 
 use crate::gitlab::Client;
 use crate::settings::{Action, Settings};
@@ -24,7 +24,7 @@ use needs::{judged_for, needs};
 
 /// Everything doctor found out and concluded; `render` shows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Diagnosis {
+pub(crate) struct Diagnosis {
     /// "project group/app", as configured.
     pub target: String,
     pub facts: Facts,
@@ -36,14 +36,14 @@ pub struct Diagnosis {
 }
 
 impl Diagnosis {
-    pub fn verdict(&self) -> Verdict {
+    pub(crate) fn verdict(&self) -> Verdict {
         self.findings.verdict()
     }
 }
 
 /// Reads what GitLab says about the token and judges it for this configuration.
 /// An error means doctor could not look (no project, unreachable, token rejected).
-pub async fn diagnose(settings: &Settings, gl: &Client) -> anyhow::Result<Diagnosis> {
+pub(crate) async fn diagnose(settings: &Settings, gl: &Client) -> anyhow::Result<Diagnosis> {
     let Some(scope) = settings.scope.as_ref().map(|s| &s.value) else {
         anyhow::bail!("no project or group is set (WOW_PROJECT or WOW_GROUP)");
     };

@@ -23,24 +23,24 @@ use crate::gitlab::model::AccessLevel;
 use crate::settings::{Action, Source, Sourced};
 
 /// What an applied run (the scheduled pipeline) needs, in the words used everywhere.
-pub const APPLIED_RUN_NEEDS: &str = "applied runs need the Planner role (or higher) and scope `api`";
+pub(super) const APPLIED_RUN_NEEDS: &str = "applied runs need the Planner role (or higher) and scope `api`";
 /// What a dry run needs, in the words used everywhere.
-pub const DRY_RUN_NEEDS: &str = "dry runs need scope `read_api` and the Guest role (or higher)";
+pub(super) const DRY_RUN_NEEDS: &str = "dry runs need scope `read_api` and the Guest role (or higher)";
 /// Said next to "Planner" wherever a write role is named (gitlab-api.md §9).
-pub const BEFORE_PLANNER: &str = "Reporter on GitLab before 17.7";
+pub(super) const BEFORE_PLANNER: &str = "Reporter on GitLab before 17.7";
 /// The least role for writes and for reads.
-pub const WRITE_ROLE: AccessLevel = AccessLevel::Planner;
-pub const READ_ROLE: AccessLevel = AccessLevel::Guest;
+pub(super) const WRITE_ROLE: AccessLevel = AccessLevel::Planner;
+pub(super) const READ_ROLE: AccessLevel = AccessLevel::Guest;
 
 /// What a step does with the tracker, hence the token scope it needs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Access {
+pub(super) enum Access {
     Read,
     Write,
 }
 
 impl Access {
-    pub fn scope(self) -> &'static str {
+    pub(super) fn scope(self) -> &'static str {
         match self {
             Access::Read => "read_api",
             Access::Write => "api",
@@ -50,7 +50,7 @@ impl Access {
 
 /// One thing this configuration does, and the least it needs.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Need {
+pub(super) struct Need {
     pub what: String,
     pub access: Access,
     pub role: AccessLevel,
@@ -58,7 +58,7 @@ pub struct Need {
 
 /// What `wowctl run` with this action, `audit.fix` and dry run will do, each with
 /// its minimum scope and role.
-pub fn needs(action: Action, fix: bool, dry_run: bool) -> Vec<Need> {
+pub(super) fn needs(action: Action, fix: bool, dry_run: bool) -> Vec<Need> {
     let need = |what: &str, access| Need {
         what: what.to_string(),
         access,
@@ -89,7 +89,7 @@ pub fn needs(action: Action, fix: bool, dry_run: bool) -> Vec<Need> {
 
 /// Which run doctor judges the token for, and the line that says so.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct JudgedFor {
+pub(crate) struct JudgedFor {
     pub dry_run: bool,
     /// One line for people: which run, and why that one.
     pub line: String,
@@ -98,7 +98,7 @@ pub struct JudgedFor {
 /// The run to judge for: what `--dry-run` or `WOW_DRY_RUN` asks; in a pipeline, what
 /// that pipeline does; by hand (no `CI_PIPELINE_SOURCE`), the applied run of the
 /// schedule, never the dry run `wowctl run` would do there (issue 16, item 10).
-pub fn judged_for(dry_run: &Sourced<bool>, pipeline_source: Option<&str>) -> JudgedFor {
+pub(super) fn judged_for(dry_run: &Sourced<bool>, pipeline_source: Option<&str>) -> JudgedFor {
     let run = |dry: bool| if dry { "a dry run" } else { "an applied run" };
     let explicit = match &dry_run.source {
         Source::Flag { name } => Some(format!("{name}={}", dry_run.value)),

@@ -9,7 +9,7 @@ use crate::settings::Action;
 use std::fmt::Write as _;
 
 /// The whole text `wowctl doctor` shows.
-pub fn render(d: &Diagnosis) -> String {
+pub(crate) fn render(d: &Diagnosis) -> String {
     let facts = &d.facts;
     let mut out = String::new();
     let _ = writeln!(
@@ -130,7 +130,7 @@ fn table(out: &mut String, d: &Diagnosis) {
 }
 
 /// "`run` does rotation, then audit with fixes (audit.fix on); changes are applied".
-pub fn describe_configuration(action: Action, fix: bool, dry_run: bool) -> String {
+pub(super) fn describe_configuration(action: Action, fix: bool, dry_run: bool) -> String {
     let what = match action {
         Action::Run => "rotation, then audit",
         Action::Rotate => "rotation only",

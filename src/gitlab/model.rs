@@ -15,7 +15,7 @@ pub enum MilestoneState {
     Closed,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct Milestone {
     pub id: u64,
     #[serde(default)]
@@ -52,7 +52,7 @@ pub enum IssueState {
     Closed,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct User {
     pub id: u64,
     #[serde(default)]
@@ -61,7 +61,7 @@ pub struct User {
     pub name: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
 pub struct References {
     #[serde(default)]
     pub short: String,
@@ -69,7 +69,7 @@ pub struct References {
     pub full: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct Issue {
     /// Instance-wide id; resource events name the issue by it (`resource_id`).
     pub id: u64,
@@ -125,7 +125,7 @@ pub enum EventAction {
 
 /// A resource milestone event (gitlab-api.md §4). `milestone` is the milestone as
 /// it is *now* (current title), so events are matched by milestone id, never title.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct MilestoneEvent {
     pub id: u64,
     pub created_at: DateTime<Utc>,
@@ -136,7 +136,7 @@ pub struct MilestoneEvent {
     pub action: EventAction,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct Label {
     pub id: u64,
     pub name: String,
@@ -149,8 +149,7 @@ pub struct Label {
 }
 
 /// Where the milestones live: a project's own, or a group's (`--group`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(tag = "kind", content = "id", rename_all = "lowercase")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Scope {
     /// Numeric id or full path, as given (`group/sub/project`).
     Project(String),

@@ -23,7 +23,7 @@ use std::collections::BTreeMap;
 
 /// What a network command does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Job {
+pub(crate) enum Job {
     Run,
     Rotate,
     Audit,
@@ -45,7 +45,7 @@ impl Job {
     }
 }
 
-pub fn unix_now() -> i64 {
+pub(crate) fn unix_now() -> i64 {
     Utc::now().timestamp()
 }
 
@@ -130,7 +130,13 @@ fn progress(log: &Console) -> impl Fn(&ActionRecord) + Sync + '_ {
 
 /// The whole job against one GitLab: rotation, audit, report data. Never fails:
 /// what went wrong is recorded in the report (partial failure is data).
-pub async fn execute(settings: &Settings, gl: &Client, scope: &Scope, job: Job, log: &Console) -> Report {
+pub(crate) async fn execute(
+    settings: &Settings,
+    gl: &Client,
+    scope: &Scope,
+    job: Job,
+    log: &Console,
+) -> Report {
     let cfg = &settings.config;
     let week = week::week_of(settings.now.value, cfg.week.starts_on, cfg.week.timezone);
     let mut report = new_report(settings, scope, job, &week);

@@ -13,9 +13,9 @@ use crate::audit::AuditStatus;
 use crate::rotation::{MilestoneInfo, RotationStatus};
 
 /// Longest value written, in bytes: 16 variables × (256 + name) stay below 5 KB.
-pub const MAX_VALUE_BYTES: usize = 256;
+pub(crate) const MAX_VALUE_BYTES: usize = 256;
 /// Self-managed GitLab's default variable limit (gitlab-api.md §10).
-pub const MAX_VARIABLES: usize = 20;
+pub(crate) const MAX_VARIABLES: usize = 20;
 
 /// The variables in file order. `WOW_ROTATED` is `true` when this run moved the
 /// milestones to the new week (`rotated`, or `resumed`: it completed a rotation
@@ -25,7 +25,7 @@ pub const MAX_VARIABLES: usize = 20;
 /// one a failed run did not get to, is empty. `WOW_FINDINGS` and `WOW_FIXED` are
 /// empty unless the audit was done (`WOW_AUDIT_STATUS`), so a failed audit cannot
 /// pass for a clean one.
-pub fn variables(r: &Report) -> Vec<(&'static str, String)> {
+pub(crate) fn variables(r: &Report) -> Vec<(&'static str, String)> {
     let rot = &r.rotation;
     let rotated = matches!(rot.status, RotationStatus::Rotated | RotationStatus::Resumed);
     fn held(m: &Option<MilestoneInfo>) -> Option<&MilestoneInfo> {
@@ -64,7 +64,7 @@ pub fn variables(r: &Report) -> Vec<(&'static str, String)> {
     ]
 }
 
-pub fn render(report: &Report) -> String {
+pub(crate) fn render(report: &Report) -> String {
     let mut out = String::new();
     for (name, value) in variables(report).into_iter().take(MAX_VARIABLES) {
         out.push_str(name);
@@ -77,7 +77,7 @@ pub fn render(report: &Report) -> String {
 
 /// One line, no surrounding whitespace (GitLab strips it anyway), no control
 /// characters, at most `MAX_VALUE_BYTES` bytes cut on a character boundary.
-pub fn clean_value(v: &str) -> String {
+pub(crate) fn clean_value(v: &str) -> String {
     let one_line: String = v
         .chars()
         .map(|c| {

@@ -21,7 +21,7 @@ use crate::rotation::{IssueKey, MilestoneInfo, RotationStatus};
 use std::fmt::Write as _;
 
 /// Weeks carried from which an issue counts as chronic on the page.
-pub const CHRONIC_WEEKS: u32 = 3;
+pub(crate) const CHRONIC_WEEKS: u32 = 3;
 
 const CLOSED_COLOUR: &str = "#4e79a7";
 const UNSCHEDULED_COLOUR: &str = "#f28e2b";
@@ -56,7 +56,7 @@ fn esc(s: &str) -> String {
     xml(s, false)
 }
 
-pub fn render(report: &Report) -> String {
+pub(crate) fn render(report: &Report) -> String {
     let mut o = String::new();
     let _ = write_page(&mut o, report);
     o

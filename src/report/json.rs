@@ -12,7 +12,7 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 
 /// Pretty JSON, ending with a newline.
-pub fn render(report: &Report) -> String {
+pub(crate) fn render(report: &Report) -> String {
     let doc = Doc::from(report);
     // Serialising plain structs of strings and numbers cannot fail; fall back to a
     // minimal valid document rather than panicking if it ever did.

@@ -72,7 +72,7 @@ impl Suite {
     }
 }
 
-pub fn render(report: &Report) -> String {
+pub(crate) fn render(report: &Report) -> String {
     let mut suites = vec![rotation_suite(report)];
     suites.extend(audit_suites(report));
     for s in &mut suites {

@@ -18,7 +18,7 @@ use crate::audit::{AuditStatus, Finding};
 use crate::rotation::{MilestoneInfo, RotationStatus};
 use std::fmt::Write as _;
 
-pub fn render(report: &Report) -> String {
+pub(crate) fn render(report: &Report) -> String {
     let mut out = String::new();
     let _ = write_report(&mut out, report);
     out

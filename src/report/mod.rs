@@ -4,13 +4,13 @@
 //! when the run failed part-way). This module only imports: the types it shows
 //! belong to the code that produces them.
 
-pub mod dotenv;
+pub(crate) mod dotenv;
 mod escape;
-pub mod html;
-pub mod json;
-pub mod junit;
-pub mod markdown;
-pub mod summary;
+pub(crate) mod html;
+pub(crate) mod json;
+pub(crate) mod junit;
+pub(crate) mod markdown;
+pub(crate) mod summary;
 #[cfg(test)]
 mod tests;
 pub(crate) mod wording;
@@ -26,14 +26,14 @@ use chrono::{DateTime, NaiveDate, Utc};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-pub const SCHEMA_VERSION: u32 = 2;
+pub(crate) const SCHEMA_VERSION: u32 = 2;
 
 /// At most this many errors are listed in the markdown and the job log (then
 /// "and N more"); report.json has them all.
-pub const SHOWN_ERRORS: usize = 10;
+pub(crate) const SHOWN_ERRORS: usize = 10;
 
 #[derive(Debug, Clone)]
-pub struct Tool {
+pub(crate) struct Tool {
     pub name: &'static str,
     pub version: &'static str,
 }
@@ -48,7 +48,7 @@ impl Default for Tool {
 }
 
 #[derive(Debug, Clone)]
-pub struct RotationReport {
+pub(crate) struct RotationReport {
     pub status: RotationStatus,
     /// Why the rotation was skipped (`wowctl audit`), when it was.
     pub reason: Option<String>,
@@ -81,7 +81,7 @@ impl Default for RotationReport {
 }
 
 #[derive(Debug, Clone)]
-pub struct AuditReport {
+pub(crate) struct AuditReport {
     pub status: AuditStatus,
     /// Why the audit was skipped or failed.
     pub reason: Option<String>,
@@ -105,7 +105,7 @@ impl Default for AuditReport {
 }
 
 #[derive(Debug, Clone)]
-pub struct Report {
+pub(crate) struct Report {
     pub tool: Tool,
     pub command: String,
     pub now: DateTime<Utc>,
@@ -139,7 +139,7 @@ pub struct Report {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct WeekDates {
+pub(crate) struct WeekDates {
     pub start: NaiveDate,
     /// Inclusive: a Wednesday week ends on Tuesday.
     pub end: NaiveDate,
@@ -148,7 +148,7 @@ pub struct WeekDates {
 impl Report {
     /// Findings that still need a person: neither fixed nor, in a dry run,
     /// planned to be fixed (SPEC "Exit status": what exit 3 counts).
-    pub fn needing_a_person(&self) -> usize {
+    pub(crate) fn needing_a_person(&self) -> usize {
         self.audit
             .findings
             .iter()
@@ -158,7 +158,7 @@ impl Report {
 }
 
 /// The file each format is written to.
-pub fn file_name(format: Format) -> &'static str {
+pub(crate) fn file_name(format: Format) -> &'static str {
     match format {
         Format::Markdown => "report.md",
         Format::Json => "report.json",
@@ -169,7 +169,7 @@ pub fn file_name(format: Format) -> &'static str {
 }
 
 /// Renders one format. Pure.
-pub fn render(report: &Report, format: Format) -> String {
+pub(crate) fn render(report: &Report, format: Format) -> String {
     match format {
         Format::Markdown => markdown::render(report),
         Format::Json => json::render(report),
@@ -181,7 +181,7 @@ pub fn render(report: &Report, format: Format) -> String {
 
 /// Writes every requested format into `dir` (created if missing); each file is
 /// written to a temporary name and renamed, so a reader never sees half a file.
-pub fn write_all(report: &Report, dir: &Path, formats: &[Format]) -> std::io::Result<Vec<PathBuf>> {
+pub(crate) fn write_all(report: &Report, dir: &Path, formats: &[Format]) -> std::io::Result<Vec<PathBuf>> {
     std::fs::create_dir_all(dir)?;
     let mut written = Vec::new();
     for &format in formats {

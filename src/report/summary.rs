@@ -9,7 +9,7 @@ use crate::console::one_line;
 
 /// The closing lines of the job log (3 to 6, plain text, no newline at the end of
 /// each): what happened and where the report is. `files` are the written file names.
-pub fn summary(report: &Report, report_dir: &str, files: &[String]) -> Vec<String> {
+pub(crate) fn summary(report: &Report, report_dir: &str, files: &[String]) -> Vec<String> {
     let r = report;
     let mut lines = Vec::new();
     let prefix = if r.dry_run {

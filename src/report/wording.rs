@@ -191,7 +191,7 @@ pub(crate) fn outcome_word(o: Outcome) -> &'static str {
 }
 
 /// The warning for a token that expires within `api.token_expiry_warning`.
-pub fn token_expiry_warning(expires_at: chrono::NaiveDate, days_left: i64) -> String {
+pub(crate) fn token_expiry_warning(expires_at: chrono::NaiveDate, days_left: i64) -> String {
     let when = match days_left {
         ..=0 => "today".to_string(),
         1 => "tomorrow".to_string(),

@@ -7,12 +7,14 @@
 mod outcome;
 mod plan;
 
-pub use outcome::{carry_over_ready, outcome, Answers, AuditView, IssueKey, MilestoneInfo, RotationOutcome};
-pub use plan::{plan, plan_carry_over};
+pub(crate) use outcome::{
+    carry_over_ready, outcome, Answers, AuditView, IssueKey, MilestoneInfo, RotationOutcome,
+};
+pub(crate) use plan::{plan, plan_carry_over};
 
 /// What the rotation part of a run amounts to (`rotation.status` in the report).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RotationStatus {
+pub(crate) enum RotationStatus {
     /// This run did step 1 on an open `WoW` of an earlier week.
     Rotated,
     /// Step 1 was done before (by an earlier run or by hand); this run completed
@@ -30,7 +32,7 @@ pub enum RotationStatus {
 }
 
 impl RotationStatus {
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             RotationStatus::Rotated => "rotated",
             RotationStatus::Resumed => "resumed",

@@ -21,7 +21,7 @@ use std::collections::HashMap;
 
 /// A milestone as the report shows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct MilestoneInfo {
+pub(crate) struct MilestoneInfo {
     /// `None` for a milestone that a dry run would create.
     pub id: Option<u64>,
     pub title: String,
@@ -50,7 +50,7 @@ impl MilestoneInfo {
 
 /// An issue carried over: its iid, or its full reference in group mode.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum IssueKey {
+pub(crate) enum IssueKey {
     Iid(u64),
     Reference(String),
 }
@@ -58,7 +58,7 @@ pub enum IssueKey {
 /// What the audit looks at after the rotation (or after the rotation a dry run
 /// would have done: SPEC "In a dry run on a due day ... `Next WoW` as `WoW`").
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct AuditView {
+pub(crate) struct AuditView {
     /// This week's `WoW`, titled as it is once the plan is applied.
     pub current: Option<Milestone>,
     /// The title GitLab holds for `current` now: in a dry run on a due day the
@@ -81,7 +81,7 @@ pub struct AuditView {
 
 /// Everything the rotation part of a run produced.
 #[derive(Debug, Clone, PartialEq)]
-pub struct RotationOutcome {
+pub(crate) struct RotationOutcome {
     pub status: RotationStatus,
     /// The milestones as found, before this run changed anything; `None` when
     /// they could not be read.
@@ -105,7 +105,7 @@ pub struct RotationOutcome {
 impl RotationOutcome {
     /// A rotation stopped by a failed read, before any write: `seen` and `plan` are
     /// what it got to (none when the milestones themselves could not be read).
-    pub fn read_failed(
+    pub(crate) fn read_failed(
         seen: Option<(&ObservedMilestones, &MilestonePlan)>,
         titles: &MilestoneTitles,
         closed_title: &str,
@@ -156,7 +156,7 @@ fn conflicts(plan: &MilestonePlan) -> Vec<RunError> {
 /// Whether carry-over may run after the milestone steps: it needs only the new
 /// `WoW`, so a failure to create `Next WoW` must not leave last week's open issues
 /// behind in a closed milestone.
-pub fn carry_over_ready(plan: &MilestonePlan, applied: &[Applied], current_title: &str) -> bool {
+pub(crate) fn carry_over_ready(plan: &MilestonePlan, applied: &[Applied], current_title: &str) -> bool {
     plan.steps.iter().zip(applied).all(|(step, a)| {
         let makes_current = match step {
             Step::CloseAndRename { .. } | Step::Rename { .. } => true,
@@ -168,7 +168,7 @@ pub fn carry_over_ready(plan: &MilestonePlan, applied: &[Applied], current_title
 }
 
 /// What the rotation read and what the writer answered, for [`outcome`].
-pub struct Answers<'a> {
+pub(crate) struct Answers<'a> {
     pub seen: &'a ObservedMilestones,
     pub plan: &'a MilestonePlan,
     /// The results of `plan.steps`, in order.
@@ -183,7 +183,7 @@ pub struct Answers<'a> {
 }
 
 /// The outcome of the rotation: computed, never read back from GitLab.
-pub fn outcome(a: &Answers<'_>, titles: &MilestoneTitles, closed_title: &str) -> RotationOutcome {
+pub(crate) fn outcome(a: &Answers<'_>, titles: &MilestoneTitles, closed_title: &str) -> RotationOutcome {
     let Answers {
         seen,
         plan,

@@ -39,7 +39,7 @@ use chrono::NaiveDate;
 use chrono_tz::Tz;
 
 #[derive(Debug, Clone, PartialEq)]
-pub struct MilestonePlan {
+pub(crate) struct MilestonePlan {
     /// What applying the plan amounts to: `Rotated`, `Resumed`, `Created` or `NotDue`.
     pub status: RotationStatus,
     pub steps: Vec<Step>,
@@ -196,7 +196,7 @@ fn clock_behind(seen: &ObservedMilestones, week: &Week, current: &str) -> Option
 /// an open `closed(D)`), step 2 (or creating `WoW`), step 3, then date corrections.
 /// Carry-over (step 4) is `plan_carry_over`, once the caller has read the issues of
 /// `carry_from`.
-pub fn plan(seen: &ObservedMilestones, week: &Week, cfg: &Config) -> MilestonePlan {
+pub(crate) fn plan(seen: &ObservedMilestones, week: &Week, cfg: &Config) -> MilestonePlan {
     let titles = &cfg.milestones;
     let closed_t = closed_title(titles, week.closed_date);
     let this_week = (week.start_date, week.end_date);
@@ -416,7 +416,7 @@ pub fn plan(seen: &ObservedMilestones, week: &Week, cfg: &Config) -> MilestonePl
 /// Rotation step 4: each open issue whose milestone is `from_id` moves to `to`.
 /// Closed issues stay in the closed week (they are its history); an issue already
 /// in another milestone (moved by a person, or by an earlier run) is left alone.
-pub fn plan_carry_over(open_issues: &[Issue], from_id: u64, to: &MilestoneTarget) -> Vec<Step> {
+pub(crate) fn plan_carry_over(open_issues: &[Issue], from_id: u64, to: &MilestoneTarget) -> Vec<Step> {
     if matches!(to, MilestoneTarget::Existing { id, .. } if *id == from_id) {
         return Vec::new();
     }

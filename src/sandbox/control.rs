@@ -9,7 +9,7 @@ use super::state::World;
 use serde_json::{json, Value};
 use std::time::Duration;
 
-pub fn handle(w: &mut World, method: &str, path: &str, body: &[u8]) -> Reply {
+pub(super) fn handle(w: &mut World, method: &str, path: &str, body: &[u8]) -> Reply {
     let result = match (method, path) {
         ("GET", "/requests") => Ok(Reply::ok(json!(w.log))),
         ("DELETE", "/requests") => {

@@ -79,7 +79,7 @@ struct Rule {
 
 /// The rate-limit headers of one response (§7), and whether it is over the limit.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RateLimitVerdict {
+pub(crate) struct RateLimitVerdict {
     pub headers: Vec<(String, String)>,
     pub exceeded: bool,
     pub retry_after: u64,

@@ -8,17 +8,17 @@ use super::reply::Reply;
 use serde_json::Value;
 
 /// Above this many matches GitLab stops counting.
-pub const COUNT_LIMIT: usize = 10_000;
+pub(super) const COUNT_LIMIT: usize = 10_000;
 
 /// The index range of the requested page.
-pub fn page_range(total: usize, page: usize, per_page: usize) -> std::ops::Range<usize> {
+pub(super) fn page_range(total: usize, page: usize, per_page: usize) -> std::ops::Range<usize> {
     let start = page.saturating_sub(1).saturating_mul(per_page).min(total);
     start..start.saturating_add(per_page).min(total)
 }
 
 /// Wraps one page's items in a reply with the pagination headers.
 /// `url` is the request URL without query; `query` the raw query string.
-pub fn paginate(
+pub(super) fn paginate(
     items: Vec<Value>,
     total: usize,
     page: usize,

@@ -11,12 +11,12 @@ use percent_encoding::percent_decode_str;
 use std::collections::BTreeMap;
 
 #[derive(Debug, Default, Clone)]
-pub struct Params {
+pub(crate) struct Params {
     values: BTreeMap<String, Vec<String>>,
 }
 
 /// Form/query decoding: `+` is a space, then percent-decoding.
-pub fn form_decode(s: &str) -> String {
+pub(super) fn form_decode(s: &str) -> String {
     percent_decode_str(&s.replace('+', " "))
         .decode_utf8_lossy()
         .into_owned()
@@ -28,7 +28,7 @@ fn normalize_key(k: &str) -> String {
 
 impl Params {
     /// Query string then body; a body value wins for single-valued reads.
-    pub fn parse(query: &str, content_type: &str, body: &[u8]) -> Result<Params, ApiError> {
+    pub(crate) fn parse(query: &str, content_type: &str, body: &[u8]) -> Result<Params, ApiError> {
         let mut p = Params::default();
         p.add_form(query);
         if body.iter().all(u8::is_ascii_whitespace) {
@@ -67,16 +67,16 @@ impl Params {
         }
     }
 
-    pub fn get(&self, key: &str) -> Option<&str> {
+    pub(crate) fn get(&self, key: &str) -> Option<&str> {
         self.values.get(key).and_then(|v| v.last()).map(String::as_str)
     }
 
-    pub fn has(&self, key: &str) -> bool {
+    pub(crate) fn has(&self, key: &str) -> bool {
         self.values.contains_key(key)
     }
 
     /// All values of a comma-list parameter (`labels=a,b` or repeated keys), trimmed.
-    pub fn list(&self, key: &str) -> Vec<String> {
+    pub(crate) fn list(&self, key: &str) -> Vec<String> {
         self.values
             .get(key)
             .into_iter()
@@ -87,19 +87,19 @@ impl Params {
             .collect()
     }
 
-    pub fn u64_list(&self, key: &str) -> Result<Vec<u64>, ApiError> {
+    pub(crate) fn u64_list(&self, key: &str) -> Result<Vec<u64>, ApiError> {
         self.list(key)
             .iter()
             .map(|v| v.parse().map_err(|_| invalid(key)))
             .collect()
     }
 
-    pub fn bool(&self, key: &str) -> bool {
+    pub(crate) fn bool(&self, key: &str) -> bool {
         self.get(key)
             .is_some_and(|v| matches!(v.to_ascii_lowercase().as_str(), "true" | "1" | "yes"))
     }
 
-    pub fn time(&self, key: &str) -> Result<Option<DateTime<Utc>>, ApiError> {
+    pub(crate) fn time(&self, key: &str) -> Result<Option<DateTime<Utc>>, ApiError> {
         match self.get(key) {
             None | Some("") => Ok(None),
             Some(v) => parse_time(v).map(Some).ok_or_else(|| invalid(key)),
@@ -107,7 +107,7 @@ impl Params {
     }
 
     /// A `YYYY-MM-DD` date; `Some(None)` when sent empty (clears it).
-    pub fn date(&self, key: &str) -> Result<Option<Option<NaiveDate>>, ApiError> {
+    pub(crate) fn date(&self, key: &str) -> Result<Option<Option<NaiveDate>>, ApiError> {
         match self.get(key) {
             None => Ok(None),
             Some("") => Ok(Some(None)),
@@ -118,7 +118,7 @@ impl Params {
     }
 
     /// `page` and `per_page` (default 20, capped at 100 — §6).
-    pub fn paging(&self) -> Result<(usize, usize), ApiError> {
+    pub(crate) fn paging(&self) -> Result<(usize, usize), ApiError> {
         let page = match self.get("page") {
             None | Some("") => 1,
             Some(v) => v.parse::<usize>().map_err(|_| invalid("page"))?.max(1),
@@ -148,7 +148,7 @@ fn invalid(key: &str) -> ApiError {
 
 /// ISO 8601: with an offset or `Z`, without one (UTC), or a bare date (midnight UTC).
 /// A `+01:00` sent unencoded arrives as ` 01:00` and is rejected, as a client bug.
-pub fn parse_time(v: &str) -> Option<DateTime<Utc>> {
+pub(super) fn parse_time(v: &str) -> Option<DateTime<Utc>> {
     if let Ok(t) = DateTime::parse_from_rfc3339(v) {
         return Some(t.with_timezone(&Utc));
     }

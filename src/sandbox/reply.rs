@@ -6,7 +6,7 @@
 use serde_json::{json, Value};
 
 #[derive(Debug, Clone, PartialEq)]
-pub enum Body {
+pub(crate) enum Body {
     Json(Value),
     Text(String),
     /// A body with its own content type (HTML proxy pages, truncated JSON).
@@ -17,38 +17,38 @@ pub enum Body {
 }
 
 #[derive(Debug, Clone, PartialEq)]
-pub struct Reply {
+pub(crate) struct Reply {
     pub status: u16,
     pub body: Body,
     pub headers: Vec<(String, String)>,
 }
 
 impl Reply {
-    pub fn json(status: u16, body: Value) -> Reply {
+    pub(crate) fn json(status: u16, body: Value) -> Reply {
         Reply {
             status,
             body: Body::Json(body),
             headers: Vec::new(),
         }
     }
-    pub fn ok(body: Value) -> Reply {
+    pub(crate) fn ok(body: Value) -> Reply {
         Reply::json(200, body)
     }
-    pub fn text(status: u16, body: &str) -> Reply {
+    pub(crate) fn text(status: u16, body: &str) -> Reply {
         Reply {
             status,
             body: Body::Text(body.to_string()),
             headers: Vec::new(),
         }
     }
-    pub fn no_content() -> Reply {
+    pub(crate) fn no_content() -> Reply {
         Reply {
             status: 204,
             body: Body::Empty,
             headers: Vec::new(),
         }
     }
-    pub fn header(mut self, name: &str, value: impl Into<String>) -> Reply {
+    pub(crate) fn header(mut self, name: &str, value: impl Into<String>) -> Reply {
         self.headers.push((name.to_string(), value.into()));
         self
     }
@@ -56,45 +56,45 @@ impl Reply {
 
 /// An error answer in one of GitLab's shapes.
 #[derive(Debug, Clone, PartialEq)]
-pub struct ApiError {
+pub(crate) struct ApiError {
     pub status: u16,
     pub body: Value,
 }
 
 impl ApiError {
     /// `{"message":"404 <Thing> Not Found"}`.
-    pub fn not_found(thing: &str) -> ApiError {
+    pub(crate) fn not_found(thing: &str) -> ApiError {
         ApiError::message(404, &format!("404 {thing} Not Found"))
     }
     /// `{"error":"404 Not Found"}` for a route GitLab does not have.
-    pub fn no_route() -> ApiError {
+    pub(crate) fn no_route() -> ApiError {
         ApiError {
             status: 404,
             body: json!({"error": "404 Not Found"}),
         }
     }
     /// Grape parameter validation: `{"error":"..."}`, 400.
-    pub fn bad_request_error(msg: &str) -> ApiError {
+    pub(crate) fn bad_request_error(msg: &str) -> ApiError {
         ApiError {
             status: 400,
             body: json!({ "error": msg }),
         }
     }
     /// `{"message":"..."}` with any status.
-    pub fn message(status: u16, msg: &str) -> ApiError {
+    pub(crate) fn message(status: u16, msg: &str) -> ApiError {
         ApiError {
             status,
             body: json!({ "message": msg }),
         }
     }
-    pub fn unauthorized() -> ApiError {
+    pub(crate) fn unauthorized() -> ApiError {
         ApiError::message(401, "401 Unauthorized")
     }
-    pub fn forbidden() -> ApiError {
+    pub(crate) fn forbidden() -> ApiError {
         ApiError::message(403, "403 Forbidden")
     }
     /// Milestone validation failure (§2): a Ruby `Hash#inspect` inside a string.
-    pub fn milestone_invalid(verb: &str, field: &str, problem: &str) -> ApiError {
+    pub(crate) fn milestone_invalid(verb: &str, field: &str, problem: &str) -> ApiError {
         ApiError::message(
             400,
             &format!("Failed to {verb} milestone {{:{field}=>[\"{problem}\"]}}"),
@@ -109,13 +109,13 @@ impl From<ApiError> for Reply {
 }
 
 /// `Result<Reply, ApiError>` flattened.
-pub fn into_reply(r: Result<Reply, ApiError>) -> Reply {
+pub(super) fn into_reply(r: Result<Reply, ApiError>) -> Reply {
     r.unwrap_or_else(Reply::from)
 }
 
 impl ApiError {
     /// Replaces the body (validation errors whose message is a hash).
-    pub fn with_body(mut self, body: Value) -> ApiError {
+    pub(crate) fn with_body(mut self, body: Value) -> ApiError {
         self.body = body;
         self
     }

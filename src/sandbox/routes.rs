@@ -19,7 +19,7 @@ use percent_encoding::percent_decode_str;
 use serde_json::{json, Value};
 
 /// One authenticated API request.
-pub struct ApiRequest<'a> {
+pub(super) struct ApiRequest<'a> {
     pub method: &'a str,
     /// The path after `/api/v4`, still percent-encoded.
     pub path: &'a str,
@@ -28,7 +28,7 @@ pub struct ApiRequest<'a> {
     pub token: TokenInfo,
 }
 
-pub fn dispatch(w: &mut World, req: &ApiRequest) -> Result<Reply, ApiError> {
+pub(super) fn dispatch(w: &mut World, req: &ApiRequest) -> Result<Reply, ApiError> {
     // Split before decoding: an encoded `%2F` stays inside its segment, a bare `/` does not.
     let decoded: Vec<String> = req
         .path
@@ -128,7 +128,7 @@ fn url(w: &World, req: &ApiRequest) -> String {
 }
 
 /// A numeric id or a full path (case-insensitive, as GitLab's routes are).
-pub fn project(w: &World, seg: &str) -> Result<u64, ApiError> {
+pub(super) fn project(w: &World, seg: &str) -> Result<u64, ApiError> {
     let found = match seg.parse::<u64>() {
         Ok(id) => w.projects.get(&id).map(|p| p.id),
         Err(_) => w
@@ -140,7 +140,7 @@ pub fn project(w: &World, seg: &str) -> Result<u64, ApiError> {
     found.ok_or_else(|| ApiError::not_found("Project"))
 }
 
-pub fn group(w: &World, seg: &str) -> Result<u64, ApiError> {
+pub(super) fn group(w: &World, seg: &str) -> Result<u64, ApiError> {
     let found = match seg.parse::<u64>() {
         Ok(id) => w.groups.get(&id).map(|g| g.id),
         Err(_) => w

@@ -6,7 +6,7 @@ use crate::gitlab::model::{IssueState, MilestoneState};
 use chrono::{DateTime, NaiveDate, Utc};
 
 /// Who owns a milestone or a label.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Owner {
     Project(u64),
     Group(u64),

@@ -25,7 +25,7 @@ const MAX_DESCRIPTION_CHARS: usize = 1_048_576;
 
 /// Who is writing.
 #[derive(Debug, Clone, Copy)]
-pub struct Actor {
+pub(crate) struct Actor {
     pub role: AccessLevel,
     pub user_id: u64,
 }

@@ -5,7 +5,7 @@ use super::keys::KEYS;
 use super::{Settings, Source, Sourced};
 
 /// The table of effective settings, one per line, ending in a newline.
-pub fn render(settings: &Settings) -> String {
+pub(crate) fn render(settings: &Settings) -> String {
     let mut rows: Vec<[String; 3]> = vec![["setting".into(), "value".into(), "source".into()]];
     let mut row = |name: &str, value: String, source: String| rows.push([name.into(), value, source]);
     let not_set = |hint: &str| ("(not set)".to_string(), hint.to_string());

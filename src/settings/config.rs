@@ -4,11 +4,10 @@
 
 use chrono::Weekday;
 use chrono_tz::Tz;
-use serde::Serialize;
 use std::time::Duration;
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Config {
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Config {
     pub milestones: MilestoneTitles,
     pub week: WeekConfig,
     pub rotation: RotationConfig,
@@ -18,39 +17,36 @@ pub struct Config {
     pub api: ApiConfig,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct MilestoneTitles {
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct MilestoneTitles {
     pub current: String,
     pub next: String,
     /// Contains `{date}` exactly once.
     pub closed: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct WeekConfig {
-    #[serde(serialize_with = "ser_weekday")]
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct WeekConfig {
     pub starts_on: Weekday,
-    #[serde(serialize_with = "ser_display")]
     pub timezone: Tz,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct RotationConfig {
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct RotationConfig {
     pub carry_over_open_issues: bool,
     pub set_dates: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct LabelNames {
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct LabelNames {
     pub unscheduled: String,
     pub outage: String,
     pub data_loss: String,
     pub priorities: Vec<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum RuleName {
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub(crate) enum RuleName {
     Unscheduled,
     Priority,
     Handoff,
@@ -59,7 +55,7 @@ pub enum RuleName {
 }
 
 impl RuleName {
-    pub const ALL: [RuleName; 5] = [
+    pub(crate) const ALL: [RuleName; 5] = [
         RuleName::Unscheduled,
         RuleName::Priority,
         RuleName::Handoff,
@@ -67,7 +63,7 @@ impl RuleName {
         RuleName::StrayMilestones,
     ];
 
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             RuleName::Unscheduled => "unscheduled",
             RuleName::Priority => "priority",
@@ -78,19 +74,16 @@ impl RuleName {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct AuditConfig {
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct AuditConfig {
     pub fix: bool,
-    #[serde(serialize_with = "ser_duration")]
     pub grace: Duration,
-    #[serde(serialize_with = "ser_duration")]
     pub handoff_max_silence: Duration,
     pub rules: Vec<RuleName>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Format {
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) enum Format {
     Markdown,
     Json,
     Junit,
@@ -99,7 +92,7 @@ pub enum Format {
 }
 
 impl Format {
-    pub const ALL: [Format; 5] = [
+    pub(crate) const ALL: [Format; 5] = [
         Format::Markdown,
         Format::Json,
         Format::Junit,
@@ -107,7 +100,7 @@ impl Format {
         Format::Html,
     ];
 
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Format::Markdown => "markdown",
             Format::Json => "json",
@@ -118,8 +111,8 @@ impl Format {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct ReportConfig {
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct ReportConfig {
     pub formats: Vec<Format>,
     pub fail_on_findings: bool,
     /// How many closed weeks the HTML chart shows.
@@ -130,8 +123,8 @@ pub struct ReportConfig {
 }
 
 /// What a run that applies changes writes into GitLab itself (SPEC "Publishing into GitLab").
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct PublishConfig {
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct PublishConfig {
     /// The closed week's summary in its milestone's description.
     pub milestone_summary: bool,
     /// One report issue per week, updated in place.
@@ -149,17 +142,15 @@ pub struct PublishConfig {
 }
 
 /// How wowctl talks to GitLab. Not in the SPEC's file; defaults suit GitLab.com.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct ApiConfig {
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct ApiConfig {
     /// Requests in flight at once when fanning out (events, carry-over, fixes).
     pub concurrency: usize,
     /// Per-request timeout.
-    #[serde(serialize_with = "ser_duration")]
     pub timeout: Duration,
     /// Retries of one request after a transient failure (429, 502–504, reset, timeout).
     pub max_retries: u32,
     /// Warn when the token expires sooner than this.
-    #[serde(serialize_with = "ser_duration")]
     pub token_expiry_warning: Duration,
 }
 
@@ -217,7 +208,7 @@ impl Default for Config {
 }
 
 /// `24h`, `30m`, `90s`, `2d`, `1h30m`, `0m`: the form durations take in the file and in reports.
-pub fn format_duration(d: Duration) -> String {
+pub(crate) fn format_duration(d: Duration) -> String {
     let mut secs = d.as_secs();
     if secs == 0 {
         return "0m".into();
@@ -233,7 +224,7 @@ pub fn format_duration(d: Duration) -> String {
 }
 
 /// Every weekday, Monday first: the one list the file's reader and its messages use.
-pub const WEEKDAYS: [Weekday; 7] = [
+pub(crate) const WEEKDAYS: [Weekday; 7] = [
     Weekday::Mon,
     Weekday::Tue,
     Weekday::Wed,
@@ -243,7 +234,7 @@ pub const WEEKDAYS: [Weekday; 7] = [
     Weekday::Sun,
 ];
 
-pub fn weekday_name(d: Weekday) -> &'static str {
+pub(crate) fn weekday_name(d: Weekday) -> &'static str {
     match d {
         Weekday::Mon => "monday",
         Weekday::Tue => "tuesday",
@@ -253,16 +244,4 @@ pub fn weekday_name(d: Weekday) -> &'static str {
         Weekday::Sat => "saturday",
         Weekday::Sun => "sunday",
     }
-}
-
-fn ser_weekday<S: serde::Serializer>(d: &Weekday, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_str(weekday_name(*d))
-}
-
-fn ser_display<S: serde::Serializer, T: std::fmt::Display>(v: &T, s: S) -> Result<S::Ok, S::Error> {
-    s.collect_str(v)
-}
-
-fn ser_duration<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_str(&format_duration(*d))
 }

@@ -4,12 +4,12 @@
 use std::time::Duration;
 
 /// What the error messages say is allowed.
-pub const DURATION_HELP: &str =
+pub(crate) const DURATION_HELP: &str =
     "a duration like \"30m\", \"24h\", \"2d\" or \"1h30m\" (units d, h, m, s, largest first)";
 
 /// Parses `<n><unit>` groups, units `d`, `h`, `m`, `s`, each at most once, largest first.
 /// The error is a short reason; the caller adds the key and `DURATION_HELP`.
-pub fn parse_duration(text: &str) -> Result<Duration, String> {
+pub(crate) fn parse_duration(text: &str) -> Result<Duration, String> {
     let text = text.trim();
     if text.is_empty() {
         return Err("empty duration".into());

@@ -10,27 +10,27 @@ use std::collections::BTreeMap;
 /// The process environment as a map, with GitLab's habit of defining unset variables as
 /// empty strings (an empty pipeline variable, an unset CI/CD variable) smoothed over.
 #[derive(Debug, Clone, Copy)]
-pub struct Env<'a> {
+pub(crate) struct Env<'a> {
     vars: &'a BTreeMap<String, String>,
 }
 
 impl<'a> Env<'a> {
-    pub fn new(vars: &'a BTreeMap<String, String>) -> Self {
+    pub(crate) fn new(vars: &'a BTreeMap<String, String>) -> Self {
         Env { vars }
     }
 
     /// The value without surrounding whitespace; empty counts as unset.
-    pub fn get(&self, name: &str) -> Option<&'a str> {
+    pub(crate) fn get(&self, name: &str) -> Option<&'a str> {
         self.vars.get(name).map(|v| v.trim()).filter(|v| !v.is_empty())
     }
 
     /// Inside a GitLab CI job (`CI=true`, or `GITLAB_CI` set).
-    pub fn in_ci(&self) -> bool {
+    pub(crate) fn in_ci(&self) -> bool {
         self.get("CI") == Some("true") || self.get("GITLAB_CI").is_some()
     }
 
     /// Links for the report; each absent outside CI.
-    pub fn links(&self) -> Links {
+    pub(crate) fn links(&self) -> Links {
         let get = |name: &str| self.get(name).map(str::to_string);
         Links {
             pipeline_url: get("CI_PIPELINE_URL"),
@@ -42,7 +42,7 @@ impl<'a> Env<'a> {
 }
 
 /// `true`/`false` (also `1`/`0`, `yes`/`no`), any case.
-pub fn parse_bool(origin: &str, value: &str) -> Result<bool, ConfigError> {
+pub(crate) fn parse_bool(origin: &str, value: &str) -> Result<bool, ConfigError> {
     match value.trim().to_ascii_lowercase().as_str() {
         "true" | "1" | "yes" => Ok(true),
         "false" | "0" | "no" => Ok(false),
@@ -52,7 +52,7 @@ pub fn parse_bool(origin: &str, value: &str) -> Result<bool, ConfigError> {
 
 /// An http(s) API base such as `https://gitlab.example.com/api/v4`, returned without a
 /// trailing slash (gitlab-api.md §1: paths are appended to it).
-pub fn parse_api_url(origin: &str, value: &str) -> Result<String, ConfigError> {
+pub(crate) fn parse_api_url(origin: &str, value: &str) -> Result<String, ConfigError> {
     const EXPECTED: &str = "expected the API base, e.g. https://gitlab.example.com/api/v4";
     let url = Url::parse(value.trim())
         .map_err(|e| ConfigError::new(origin, Some(value), format!("not a URL ({e}); {EXPECTED}")))?;
@@ -92,7 +92,7 @@ pub fn parse_api_url(origin: &str, value: &str) -> Result<String, ConfigError> {
 }
 
 /// A project or group: a numeric id, or a full path (`group/sub/project`).
-pub fn parse_scope_id(origin: &str, value: &str) -> Result<String, ConfigError> {
+pub(crate) fn parse_scope_id(origin: &str, value: &str) -> Result<String, ConfigError> {
     const EXPECTED: &str = "expected a numeric id like 42 or a full path like group/subgroup/project \
          (letters, digits, _ - . and / between the parts)";
     let id = value.trim();
@@ -124,7 +124,7 @@ pub fn parse_scope_id(origin: &str, value: &str) -> Result<String, ConfigError> 
 }
 
 /// An RFC 3339 moment, as UTC.
-pub fn parse_now(origin: &str, value: &str) -> Result<DateTime<Utc>, ConfigError> {
+pub(crate) fn parse_now(origin: &str, value: &str) -> Result<DateTime<Utc>, ConfigError> {
     DateTime::parse_from_rfc3339(value.trim())
         .map(|t| t.with_timezone(&Utc))
         .map_err(|_| {
@@ -137,7 +137,7 @@ pub fn parse_now(origin: &str, value: &str) -> Result<DateTime<Utc>, ConfigError
 }
 
 /// `run`, `rotate` or `audit`, any case.
-pub fn parse_action(origin: &str, value: &str) -> Result<Action, ConfigError> {
+pub(crate) fn parse_action(origin: &str, value: &str) -> Result<Action, ConfigError> {
     match value.trim().to_ascii_lowercase().as_str() {
         "run" => Ok(Action::Run),
         "rotate" => Ok(Action::Rotate),
@@ -151,7 +151,7 @@ pub fn parse_action(origin: &str, value: &str) -> Result<Action, ConfigError> {
 }
 
 /// A token must fit in an HTTP header. The error never shows the value.
-pub fn check_token(origin: &str, secret: &str) -> Result<(), ConfigError> {
+pub(crate) fn check_token(origin: &str, secret: &str) -> Result<(), ConfigError> {
     if secret
         .chars()
         .any(|c| c.is_whitespace() || c.is_control() || !c.is_ascii())

@@ -4,7 +4,7 @@
 use std::fmt;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ConfigError {
+pub(crate) struct ConfigError {
     /// `week.timezone`, `WOW_NOW`, `--project`, ...
     pub key: String,
     /// The offending value, if there was one (never a token).
@@ -36,7 +36,7 @@ impl std::error::Error for ConfigError {}
 
 impl ConfigError {
     /// An error about a variable or flag (no file location).
-    pub fn new(key: impl Into<String>, value: Option<&str>, message: impl Into<String>) -> Self {
+    pub(crate) fn new(key: impl Into<String>, value: Option<&str>, message: impl Into<String>) -> Self {
         ConfigError {
             key: key.into(),
             value: value.map(str::to_string),

@@ -14,13 +14,13 @@ use std::collections::BTreeMap;
 
 /// The largest configuration file read (1 MiB). A `.wow.yml` needs a few hundred bytes; the
 /// limit keeps a wrong file (a log, a binary) from costing memory and time.
-pub const MAX_FILE_BYTES: usize = 1 << 20;
+pub(crate) const MAX_FILE_BYTES: usize = 1 << 20;
 
 /// How deeply `[...]` and `{...}` may nest. A `.wow.yml` needs 3 at most
 /// (`report: {publish: {issue_labels: [...]}}`). The limit keeps parsing linear: libyaml's
 /// scanner walks its stack of open flow collections for every token, so depth d costs
 /// O(size·d), and 200 KB of `[` took 21 s before this check.
-pub const MAX_FLOW_DEPTH: usize = 32;
+pub(crate) const MAX_FLOW_DEPTH: usize = 32;
 
 /// Paths deeper than this are not recorded by `key_lines`: no key is that deep, and building
 /// ever longer dotted paths would cost quadratic time on a deeply indented file.
@@ -29,7 +29,7 @@ const MAX_KEY_DEPTH: usize = 8;
 /// Parses the text of a configuration file. `path` is only used in messages and sources.
 /// Returns the configuration (defaults for keys not set) and the source of every key in
 /// `keys::KEYS`: `Source::File` with its line when set, `Source::Default` otherwise.
-pub fn parse(text: &str, path: &str) -> Result<(Config, BTreeMap<String, Source>), ConfigError> {
+pub(crate) fn parse(text: &str, path: &str) -> Result<(Config, BTreeMap<String, Source>), ConfigError> {
     if text.len() > MAX_FILE_BYTES {
         return Err(too_large(path));
     }
@@ -66,7 +66,7 @@ pub fn parse(text: &str, path: &str) -> Result<(Config, BTreeMap<String, Source>
 }
 
 /// The error for a file over `MAX_FILE_BYTES`, naming the file and the limit.
-pub fn too_large(path: &str) -> ConfigError {
+pub(crate) fn too_large(path: &str) -> ConfigError {
     ConfigError {
         key: String::new(),
         value: None,

@@ -8,7 +8,7 @@ use super::config::{Config, Format, RuleName};
 use serde_yaml::Value;
 
 /// One key of the configuration file.
-pub struct Key {
+pub(crate) struct Key {
     /// Dotted path, e.g. `report.publish.issue_title`.
     pub name: &'static str,
     /// Reads the key's value into the configuration, or says what is allowed.
@@ -35,7 +35,7 @@ macro_rules! key {
 /// Every key, in the file's order (the SPEC's, then wowctl's own `report.history_weeks` and
 /// `api.*` tuning). `config check` lists them in this order.
 #[rustfmt::skip] // one key a line: the table reads as a list
-pub static KEYS: &[Key] = &[
+pub(crate) static KEYS: &[Key] = &[
     key!("milestones.current", milestones.current, read::title, show::quoted),
     key!("milestones.next", milestones.next, read::title, show::quoted),
     key!("milestones.closed", milestones.closed, read::closed_title, show::quoted),
@@ -69,12 +69,12 @@ pub static KEYS: &[Key] = &[
 ];
 
 /// The key named `name` (dotted), if there is one.
-pub fn find(name: &str) -> Option<&'static Key> {
+pub(crate) fn find(name: &str) -> Option<&'static Key> {
     KEYS.iter().find(|k| k.name == name)
 }
 
 /// `name` (dotted) as a section holding keys (`report`, `report.publish`), if it is one.
-pub fn section(name: &str) -> Option<&'static str> {
+pub(crate) fn section(name: &str) -> Option<&'static str> {
     KEYS.iter().find_map(|k| {
         let rest = k.name.strip_prefix(name)?;
         rest.starts_with('.').then(|| &k.name[..name.len()])
@@ -83,7 +83,7 @@ pub fn section(name: &str) -> Option<&'static str> {
 
 /// The names allowed directly inside `section` (the top level when `None`), without the
 /// section's prefix, in the table's order: keys and sub-sections alike.
-pub fn children(section: Option<&str>) -> Vec<&'static str> {
+pub(crate) fn children(section: Option<&str>) -> Vec<&'static str> {
     let mut out: Vec<&'static str> = Vec::new();
     for key in KEYS {
         let rest = match section {
@@ -101,27 +101,27 @@ pub fn children(section: Option<&str>) -> Vec<&'static str> {
 
 /// Readers for keys whose bounds are this table's business; the rest are `values`'s.
 mod read {
-    pub use super::super::values::*;
+    pub(super) use super::super::values::*;
     use super::{Format, RuleName};
     use serde_yaml::Value;
 
-    pub fn rules(v: &Value) -> Result<Vec<RuleName>, String> {
+    pub(super) fn rules(v: &Value) -> Result<Vec<RuleName>, String> {
         names(v, &RuleName::ALL, RuleName::as_str, "rule")
     }
 
-    pub fn formats(v: &Value) -> Result<Vec<Format>, String> {
+    pub(super) fn formats(v: &Value) -> Result<Vec<Format>, String> {
         names(v, &Format::ALL, Format::as_str, "format")
     }
 
-    pub fn history_weeks(v: &Value) -> Result<u32, String> {
+    pub(super) fn history_weeks(v: &Value) -> Result<u32, String> {
         whole(v, 1, 520).map(|n| n as u32)
     }
 
-    pub fn concurrency(v: &Value) -> Result<usize, String> {
+    pub(super) fn concurrency(v: &Value) -> Result<usize, String> {
         whole(v, 1, 64).map(|n| n as usize)
     }
 
-    pub fn max_retries(v: &Value) -> Result<u32, String> {
+    pub(super) fn max_retries(v: &Value) -> Result<u32, String> {
         whole(v, 0, 20).map(|n| n as u32)
     }
 }
@@ -130,31 +130,31 @@ mod read {
 mod show {
     use super::super::config::{format_duration, weekday_name, Format, RuleName};
 
-    pub fn plain(v: &impl ToString) -> String {
+    pub(super) fn plain(v: &impl ToString) -> String {
         v.to_string()
     }
 
-    pub fn quoted(s: &str) -> String {
+    pub(super) fn quoted(s: &str) -> String {
         format!("{s:?}")
     }
 
-    pub fn quoted_list(items: &[String]) -> String {
+    pub(super) fn quoted_list(items: &[String]) -> String {
         list(items.iter().map(|s| quoted(s)))
     }
 
-    pub fn weekday(d: &chrono::Weekday) -> String {
+    pub(super) fn weekday(d: &chrono::Weekday) -> String {
         weekday_name(*d).to_string()
     }
 
-    pub fn duration(d: &std::time::Duration) -> String {
+    pub(super) fn duration(d: &std::time::Duration) -> String {
         format_duration(*d)
     }
 
-    pub fn rules(rules: &[RuleName]) -> String {
+    pub(super) fn rules(rules: &[RuleName]) -> String {
         list(rules.iter().map(|r| r.as_str().to_string()))
     }
 
-    pub fn formats(formats: &[Format]) -> String {
+    pub(super) fn formats(formats: &[Format]) -> String {
         list(formats.iter().map(|f| f.as_str().to_string()))
     }
 

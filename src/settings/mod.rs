@@ -8,27 +8,26 @@
 //! `Target` from `Settings::target`; `preflight` checks the surroundings before the first
 //! request.
 
-pub mod check;
-pub mod config;
-pub mod duration;
-pub mod env;
-pub mod error;
-pub mod file;
-pub mod keys;
-pub mod mode;
-pub mod precedence;
-pub mod preflight;
-pub mod values;
+pub(crate) mod check;
+pub(crate) mod config;
+pub(crate) mod duration;
+pub(crate) mod env;
+pub(crate) mod error;
+pub(crate) mod file;
+pub(crate) mod keys;
+pub(crate) mod mode;
+pub(crate) mod precedence;
+pub(crate) mod preflight;
+pub(crate) mod values;
 
-pub use config::Config;
-pub use error::ConfigError;
+pub(crate) use config::Config;
+pub(crate) use error::ConfigError;
 
 use crate::gitlab::model::Scope;
 use crate::gitlab::Token;
 use chrono::{DateTime, Utc};
 use env::Env;
 use precedence::{pick, Candidate};
-use serde::Serialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -47,9 +46,8 @@ pub struct Flags {
 
 /// Where a value came from, for `wowctl config check` and for error messages
 /// ("the token in WOW_TOKEN was rejected").
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum Source {
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Source {
     Flag {
         name: String,
     },
@@ -85,28 +83,27 @@ impl std::fmt::Display for Source {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Sourced<T> {
+pub(crate) struct Sourced<T> {
     pub value: T,
     pub source: Source,
 }
 
 impl<T> Sourced<T> {
-    pub fn new(value: T, source: Source) -> Self {
+    pub(crate) fn new(value: T, source: Source) -> Self {
         Sourced { value, source }
     }
 }
 
 /// What `wowctl run` does (`WOW_ACTION`, for manual pipelines).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Action {
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Action {
     Run,
     Rotate,
     Audit,
 }
 
 impl Action {
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Action::Run => "run",
             Action::Rotate => "rotate",
@@ -116,8 +113,8 @@ impl Action {
 }
 
 /// Links for the report (`CI_PIPELINE_URL`, ...). Absent outside CI.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-pub struct Links {
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct Links {
     pub pipeline_url: Option<String>,
     pub job_url: Option<String>,
     pub project_url: Option<String>,
@@ -125,7 +122,7 @@ pub struct Links {
 }
 
 #[derive(Debug, Clone)]
-pub struct Settings {
+pub(crate) struct Settings {
     /// API base without a trailing slash, e.g. `https://gitlab.com/api/v4`.
     pub api_url: Option<Sourced<String>>,
     /// The project, or the group in group mode (`--group` wins over a project).
@@ -149,15 +146,15 @@ pub struct Settings {
 }
 
 /// The file read when neither `--config` nor `WOW_CONFIG` names one.
-pub const DEFAULT_CONFIG_FILE: &str = ".wow.yml";
+pub(crate) const DEFAULT_CONFIG_FILE: &str = ".wow.yml";
 /// The report directory when neither `--report-dir` nor `WOW_REPORT_DIR` names one.
-pub const DEFAULT_REPORT_DIR: &str = "wow-report";
+pub(crate) const DEFAULT_REPORT_DIR: &str = "wow-report";
 
 /// Builds the settings from flags, the environment (a map: tests pass their own), a file
 /// reader and the clock. Pure apart from `read_file`. Precedence per setting: flag >
 /// `WOW_*` > configuration file > GitLab predefined `CI_*` > default. Empty flag and
 /// variable values count as unset. Only the value that wins is checked.
-pub fn resolve(
+pub(crate) fn resolve(
     flags: &Flags,
     env: &BTreeMap<String, String>,
     read_file: &dyn Fn(&Path) -> std::io::Result<String>,
@@ -168,11 +165,11 @@ pub fn resolve(
 }
 
 /// The name the demo's built-in configuration goes by in sources ("demo configuration:2").
-pub const DEMO_CONFIG_NAME: &str = "demo configuration";
+pub(crate) const DEMO_CONFIG_NAME: &str = "demo configuration";
 
 /// `wowctl demo`'s configuration: every rule on (the priority rule needs its labels) and
 /// every report format, so the demo shows all wowctl does.
-pub const DEMO_CONFIG: &str = "\
+pub(crate) const DEMO_CONFIG: &str = "\
 labels:
   priorities: [\"priority::1\", \"priority::2\", \"priority::3\", \"priority::4\"]
 report:
@@ -181,7 +178,10 @@ report:
 
 /// The settings of `wowctl demo`: `resolve` with `DEMO_CONFIG` as the configuration file,
 /// so every value keeps the record of where it came from. Flags and `WOW_CONFIG` play no part.
-pub fn resolve_demo(env: &BTreeMap<String, String>, clock: DateTime<Utc>) -> Result<Settings, ConfigError> {
+pub(crate) fn resolve_demo(
+    env: &BTreeMap<String, String>,
+    clock: DateTime<Utc>,
+) -> Result<Settings, ConfigError> {
     let source = Source::Derived {
         reason: "built into wowctl demo".into(),
     };
@@ -192,7 +192,7 @@ pub fn resolve_demo(env: &BTreeMap<String, String>, clock: DateTime<Utc>) -> Res
 /// Reads a configuration file for `resolve`, never more than `file::MAX_FILE_BYTES` + 1
 /// bytes: a bigger file is an error of kind `FileTooLarge`, which `resolve` reports naming
 /// the file and the limit.
-pub fn read_config_file(path: &Path) -> std::io::Result<String> {
+pub(crate) fn read_config_file(path: &Path) -> std::io::Result<String> {
     use std::io::Read;
     let mut bytes = Vec::new();
     std::fs::File::open(path)?
@@ -404,7 +404,7 @@ fn flag_path(value: &Option<PathBuf>) -> Option<PathBuf> {
 /// What every network command needs, all present: taken once from `Settings::target`,
 /// so later code never checks for a missing URL, token or project again.
 #[derive(Debug, Clone)]
-pub struct Target {
+pub(crate) struct Target {
     /// API base without a trailing slash, e.g. `https://gitlab.com/api/v4`.
     pub api_url: String,
     pub token: Token,
@@ -415,7 +415,7 @@ pub struct Target {
 impl Settings {
     /// The API URL, token and scope that every network command needs, or an error
     /// that names the variable to set.
-    pub fn target(&self) -> Result<Target, ConfigError> {
+    pub(crate) fn target(&self) -> Result<Target, ConfigError> {
         let api_url = self.api_url.as_ref().ok_or_else(|| {
             ConfigError::new(
                 "WOW_API_URL",

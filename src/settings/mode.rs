@@ -7,16 +7,16 @@ use super::{ConfigError, Source, Sourced};
 
 /// Pipeline sources that apply changes unless a dry run is asked for (gitlab-api.md §10
 /// lists every value; anything not here, and unset, is a dry run).
-pub const APPLYING_SOURCES: [&str; 5] = ["schedule", "web", "api", "trigger", "pipeline"];
+pub(crate) const APPLYING_SOURCES: [&str; 5] = ["schedule", "web", "api", "trigger", "pipeline"];
 
 /// Whether this pipeline source applies changes by default.
-pub fn applies_by_default(pipeline_source: Option<&str>) -> bool {
+pub(crate) fn applies_by_default(pipeline_source: Option<&str>) -> bool {
     pipeline_source.is_some_and(|s| APPLYING_SOURCES.contains(&s))
 }
 
 /// Dry run: the flag, else `WOW_DRY_RUN`, else derived from the pipeline source (with the
 /// reason, for `config check` and the report). A `WOW_DRY_RUN` that is not a boolean is an error.
-pub fn dry_run(
+pub(crate) fn dry_run(
     flag: Option<bool>,
     wow_dry_run: Option<&str>,
     pipeline_source: Option<&str>,

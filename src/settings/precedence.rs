@@ -7,13 +7,13 @@
 use super::{ConfigError, Source, Sourced};
 
 /// One place a setting may be set, and its value there (`None` = not set).
-pub struct Candidate<V> {
+pub(crate) struct Candidate<V> {
     pub source: Source,
     pub value: Option<V>,
 }
 
 impl<V> Candidate<V> {
-    pub fn flag(name: &str, value: Option<V>) -> Self {
+    pub(crate) fn flag(name: &str, value: Option<V>) -> Self {
         Candidate {
             source: Source::Flag { name: name.into() },
             value,
@@ -21,7 +21,7 @@ impl<V> Candidate<V> {
     }
 
     /// A `WOW_*` variable (or `GITLAB_TOKEN`, which wowctl reads as its own).
-    pub fn var(name: &str, value: Option<V>) -> Self {
+    pub(crate) fn var(name: &str, value: Option<V>) -> Self {
         Candidate {
             source: Source::Variable { name: name.into() },
             value,
@@ -29,7 +29,7 @@ impl<V> Candidate<V> {
     }
 
     /// A GitLab predefined CI variable.
-    pub fn ci(name: &str, value: Option<V>) -> Self {
+    pub(crate) fn ci(name: &str, value: Option<V>) -> Self {
         Candidate {
             source: Source::Ci { name: name.into() },
             value,
@@ -59,7 +59,7 @@ fn name(source: &Source) -> String {
 
 /// The set candidate of highest precedence (ties: the one listed first), parsed with
 /// `parse(name, value)`; `None` when no candidate is set. The caller adds the default.
-pub fn pick<V, T>(
+pub(crate) fn pick<V, T>(
     candidates: impl IntoIterator<Item = Candidate<V>>,
     parse: impl FnOnce(&str, V) -> Result<T, ConfigError>,
 ) -> Result<Option<Sourced<T>>, ConfigError> {

@@ -11,7 +11,7 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 /// Both checks, the report directory first.
-pub fn check(settings: &Settings) -> Result<(), ConfigError> {
+pub(crate) fn check(settings: &Settings) -> Result<(), ConfigError> {
     report_dir(&settings.report_dir)?;
     if let Some(ca_file) = &settings.ca_file {
         ca_bundle(ca_file)?;
@@ -20,7 +20,7 @@ pub fn check(settings: &Settings) -> Result<(), ConfigError> {
 }
 
 /// The report directory exists or can be created, and a file can be created in it.
-pub fn report_dir(dir: &Sourced<PathBuf>) -> Result<(), ConfigError> {
+pub(crate) fn report_dir(dir: &Sourced<PathBuf>) -> Result<(), ConfigError> {
     let origin = match &dir.source {
         Source::Flag { name } | Source::Variable { name } | Source::Ci { name } => name.clone(),
         _ => "report dir".to_string(),
@@ -113,7 +113,7 @@ fn probe(dir: &Path) -> io::Result<()> {
 
 /// The CA bundle can be read and holds at least one PEM certificate, read the way the
 /// HTTP client will read it.
-pub fn ca_bundle(ca_file: &Sourced<PathBuf>) -> Result<(), ConfigError> {
+pub(crate) fn ca_bundle(ca_file: &Sourced<PathBuf>) -> Result<(), ConfigError> {
     let origin = match &ca_file.source {
         Source::Flag { name } | Source::Variable { name } | Source::Ci { name } => name.clone(),
         other => other.to_string(),

@@ -12,10 +12,10 @@ use std::collections::BTreeSet;
 use std::time::Duration;
 
 /// GitLab's limit on a milestone title, an issue title and a label name (in characters).
-pub const MAX_TITLE_CHARS: usize = 255;
+pub(crate) const MAX_TITLE_CHARS: usize = 255;
 
 /// Text, with a hint at what it should look like.
-pub fn text<'v>(v: &'v Value, expected: &str) -> Result<&'v str, String> {
+pub(crate) fn text<'v>(v: &'v Value, expected: &str) -> Result<&'v str, String> {
     match v {
         Value::String(s) => Ok(s),
         Value::Null => Err(format!("no value; expected {expected}")),
@@ -55,12 +55,12 @@ fn bounded_text(v: &Value, what: &str, grows: &[(&str, usize)]) -> Result<String
     Ok(s.to_string())
 }
 
-pub fn title(v: &Value) -> Result<String, String> {
+pub(crate) fn title(v: &Value) -> Result<String, String> {
     bounded_text(v, "a milestone title", &[])
 }
 
 /// `milestones.closed`: `{date}` exactly once; it becomes `YYYY-MM-DD` (4 characters more).
-pub fn closed_title(v: &Value) -> Result<String, String> {
+pub(crate) fn closed_title(v: &Value) -> Result<String, String> {
     let closed = bounded_text(v, "a milestone title", &[("{date}", 4)])?;
     if closed.matches("{date}").count() != 1 {
         return Err(
@@ -74,11 +74,11 @@ pub fn closed_title(v: &Value) -> Result<String, String> {
 
 /// `report.publish.issue_title`: any text; `{start}` and `{end}` become dates (YYYY-MM-DD,
 /// 3 and 5 characters more).
-pub fn issue_title(v: &Value) -> Result<String, String> {
+pub(crate) fn issue_title(v: &Value) -> Result<String, String> {
     bounded_text(v, "an issue title", &[("{start}", 3), ("{end}", 5)])
 }
 
-pub fn label(v: &Value) -> Result<String, String> {
+pub(crate) fn label(v: &Value) -> Result<String, String> {
     let s = bounded_text(v, "a label name", &[])?;
     // gitlab-api.md §1: label lists are comma-separated, so such a label cannot be added.
     if s.contains(',') {
@@ -90,13 +90,13 @@ pub fn label(v: &Value) -> Result<String, String> {
 }
 
 /// A list of label names, each at most once.
-pub fn labels(v: &Value) -> Result<Vec<String>, String> {
+pub(crate) fn labels(v: &Value) -> Result<Vec<String>, String> {
     let items = list(v, "label names, e.g. [\"priority::1\", \"priority::2\"]")?;
     unique(items, label, "label")
 }
 
 /// `@name` mentions (a user or a group), each at most once.
-pub fn mentions(v: &Value) -> Result<Vec<String>, String> {
+pub(crate) fn mentions(v: &Value) -> Result<Vec<String>, String> {
     let items = list(v, "mentions, e.g. [\"@production-oncall\"]")?;
     unique(items, mention, "mention")
 }
@@ -141,7 +141,7 @@ fn unique(
     Ok(out)
 }
 
-pub fn boolean(v: &Value) -> Result<bool, String> {
+pub(crate) fn boolean(v: &Value) -> Result<bool, String> {
     match v {
         Value::Bool(b) => Ok(*b),
         Value::Null => Err("no value; expected true or false".into()),
@@ -149,7 +149,7 @@ pub fn boolean(v: &Value) -> Result<bool, String> {
     }
 }
 
-pub fn weekday(v: &Value) -> Result<Weekday, String> {
+pub(crate) fn weekday(v: &Value) -> Result<Weekday, String> {
     let allowed = || WEEKDAYS.map(weekday_name).join(", ");
     let s = text(v, &format!("a weekday ({})", allowed()))?;
     let wanted = s.trim().to_ascii_lowercase();
@@ -159,7 +159,7 @@ pub fn weekday(v: &Value) -> Result<Weekday, String> {
         .ok_or_else(|| format!("unknown weekday; allowed: {}", allowed()))
 }
 
-pub fn timezone(v: &Value) -> Result<Tz, String> {
+pub(crate) fn timezone(v: &Value) -> Result<Tz, String> {
     let name = text(v, "an IANA timezone name like \"Europe/Berlin\"")?;
     name.trim().parse::<Tz>().map_err(|_| {
         "unknown timezone; use an IANA name like \"Europe/Berlin\", \"America/New_York\" \
@@ -168,13 +168,13 @@ pub fn timezone(v: &Value) -> Result<Tz, String> {
     })
 }
 
-pub fn duration(v: &Value) -> Result<Duration, String> {
+pub(crate) fn duration(v: &Value) -> Result<Duration, String> {
     let s = text(v, DURATION_HELP)?;
     parse_duration(s).map_err(|reason| format!("{reason}; expected {DURATION_HELP}"))
 }
 
 /// A duration that is not zero (a timeout).
-pub fn positive_duration(v: &Value) -> Result<Duration, String> {
+pub(crate) fn positive_duration(v: &Value) -> Result<Duration, String> {
     let d = duration(v)?;
     if d.is_zero() {
         return Err(format!("must be longer than zero; expected {DURATION_HELP}"));
@@ -194,7 +194,7 @@ fn list<'v>(v: &'v Value, expected: &str) -> Result<&'v [Value], String> {
 
 /// A list of names from a fixed set (rules, formats), each at most once. `all` is the set
 /// in its documented order; `name` spells one.
-pub fn names<T: PartialEq + Copy>(
+pub(crate) fn names<T: PartialEq + Copy>(
     v: &Value,
     all: &[T],
     name: fn(T) -> &'static str,
@@ -227,7 +227,7 @@ pub fn names<T: PartialEq + Copy>(
     Ok(out)
 }
 
-pub fn whole(v: &Value, min: u64, max: u64) -> Result<u64, String> {
+pub(crate) fn whole(v: &Value, min: u64, max: u64) -> Result<u64, String> {
     let expected = format!("a whole number from {min} to {max}");
     match v {
         Value::Number(n) => match n.as_u64() {
@@ -240,7 +240,7 @@ pub fn whole(v: &Value, min: u64, max: u64) -> Result<u64, String> {
 }
 
 /// "a number", "text", ...: the YAML type found, for messages.
-pub fn kind(v: &Value) -> &'static str {
+pub(crate) fn kind(v: &Value) -> &'static str {
     match v {
         Value::Null => "nothing",
         Value::Bool(_) => "true/false",
@@ -253,7 +253,7 @@ pub fn kind(v: &Value) -> &'static str {
 }
 
 /// A value as it appears in the file, short enough for a one-line message.
-pub fn render(v: &Value) -> String {
+pub(crate) fn render(v: &Value) -> String {
     const MAX: usize = 80;
     let mut s = render_full(v);
     if s.chars().count() > MAX {

@@ -80,7 +80,6 @@ struct Inner {
     /// Sent with every request (token, user agent), kept for the `-vvv` log.
     default_headers: HeaderMap,
     counts: [AtomicU64; 4],
-    throttled: AtomicU64,
     pacer: Arc<Pacer>,
     stop: Stop,
     stop_grace: Duration,
@@ -187,7 +186,6 @@ impl Client {
                 stop: config.stop.clone(),
                 stop_grace: config.stop_grace,
                 counts: Default::default(),
-                throttled: AtomicU64::new(0),
                 pacer: Pacer::new(),
             }),
         })
@@ -259,32 +257,6 @@ impl Client {
         self.page_loop(path, query, at, next, |page: Vec<T>| all.extend(page))
             .await?;
         Ok(all)
-    }
-
-    /// GET every page like [`Client::get_all`], handing each page to `f` as it
-    /// arrives so the caller need not hold them all (one page at a time, in turn).
-    ///
-    /// Stops when `X-Next-Page` is empty, or, without that header, when `Link`
-    /// has no `rel="next"`. Never uses `X-Total`/`X-Total-Pages`: GitLab omits
-    /// them past 10,000 records (gitlab-api.md §6).
-    pub async fn for_each_page<T, F>(
-        &self,
-        path: &str,
-        query: &[(&str, String)],
-        mut f: F,
-    ) -> Result<(), GitlabError>
-    where
-        T: DeserializeOwned,
-        F: FnMut(Vec<T>),
-    {
-        let query = paged_query(query);
-        let page = page_number(&query);
-        let answer = self
-            .execute(Method::GET, path, Target::Query(&query), None)
-            .await?;
-        f(self.decode("GET", path, &answer)?);
-        self.page_loop(path, query, page, next_page(&answer.headers), f)
-            .await
     }
 
     /// Reads on from page `page`, whose answer said `next`, one page at a time.
@@ -365,11 +337,6 @@ impl Client {
             .zip(&self.inner.counts)
             .map(|(m, c)| (m.to_string(), c.load(Ordering::Relaxed)))
             .collect()
-    }
-
-    /// 429 answers received so far.
-    pub fn throttled_count(&self) -> u64 {
-        self.inner.throttled.load(Ordering::Relaxed)
     }
 
     /// The API base, without trailing slash.
@@ -486,9 +453,6 @@ impl Client {
                 Ok((status, headers, url, read)) => {
                     let observation = pace::observation_from_headers(&headers, epoch_now());
                     inner.pacer.finish(ticket, observation);
-                    if status == StatusCode::TOO_MANY_REQUESTS {
-                        inner.throttled.fetch_add(1, Ordering::Relaxed);
-                    }
                     let ms = sent.elapsed().as_millis();
                     trace_response(status, &headers);
                     match read {
