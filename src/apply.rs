@@ -8,7 +8,7 @@
 //! there: two overlapping runs end as one.
 
 use crate::gitlab::fan_out;
-use crate::gitlab::model::{Issue, Label, Milestone, MilestoneState, Scope};
+use crate::gitlab::model::{Issue, Label, Milestone, MilestoneState, Note, Scope};
 use crate::gitlab::{Client, GitlabError};
 use crate::step::{MilestoneTarget, Step};
 use serde_json::json;
@@ -189,11 +189,20 @@ impl<'a> Applier<'a> {
 
     async fn write(&self, step: &Step) -> Result<(Outcome, Option<Milestone>), GitlabError> {
         match step {
-            Step::CloseAndRename { id, to, .. } => {
-                let body = json!({ "title": to, "state_event": "close" });
+            Step::CloseAndRename {
+                id, to, description, ..
+            } => {
+                let mut body = json!({ "title": to, "state_event": "close" });
+                if let Some(d) = description {
+                    body["description"] = json!(d);
+                }
                 match self.put_milestone(*id, body).await {
                     Ok(m) => {
-                        confirm(m.title == *to && m.state == MilestoneState::Closed, step)?;
+                        let described = description.is_none() || m.description == *description;
+                        confirm(
+                            m.title == *to && m.state == MilestoneState::Closed && described,
+                            step,
+                        )?;
                         Ok((Outcome::Applied, Some(m)))
                     }
                     Err(e) if e.is_title_taken() => self.already_titled(to, *id, e).await,
@@ -334,6 +343,76 @@ impl<'a> Applier<'a> {
                     Err(e) => Err(e),
                 }
             }
+            Step::Comment { issue, body, .. } => {
+                let path = format!("/projects/{}/issues/{}/notes", issue.project_id, issue.iid);
+                let note: Note = self.gl.post(&path, &json!({ "body": body })).await?;
+                confirm(note.body == *body, step)?;
+                Ok((Outcome::Applied, None))
+            }
+            Step::CreateReportIssue {
+                project_id,
+                title,
+                description,
+                labels,
+                marker,
+            } => {
+                let path = format!("/projects/{project_id}/issues");
+                let body = json!({ "title": title, "description": description, "labels": labels.join(",") });
+                let created: Issue = self.gl.post(&path, &body).await?;
+                confirm(created.title == *title, step)?;
+                self.keep_oldest_report(&created, marker).await
+            }
+            Step::UpdateReportIssue { issue, description } => {
+                let path = format!("/projects/{}/issues/{}", issue.project_id, issue.iid);
+                let got: Issue = self.gl.put(&path, &json!({ "description": description })).await?;
+                confirm(got.description.as_deref() == Some(description.as_str()), step)?;
+                Ok((Outcome::Applied, None))
+            }
+            Step::CloseIssue { issue, .. } => {
+                let path = format!("/projects/{}/issues/{}", issue.project_id, issue.iid);
+                let got: Issue = self.gl.put(&path, &json!({ "state_event": "close" })).await?;
+                confirm(!got.is_open(), step)?;
+                Ok((Outcome::Applied, None))
+            }
+        }
+    }
+
+    /// Two runs at once can both create the week's report issue: after creating,
+    /// look again by its marker; when an older one exists, ours is closed and the
+    /// older one stays (SPEC "Publishing": two runs end with one report issue).
+    async fn keep_oldest_report(
+        &self,
+        ours: &Issue,
+        marker: &str,
+    ) -> Result<(Outcome, Option<Milestone>), GitlabError> {
+        let path = format!("/projects/{}/issues", ours.project_id);
+        let query = [
+            ("search", format!("\"{marker}\"")),
+            ("in", "description".to_string()),
+            ("state", "opened".to_string()),
+        ];
+        let found: Vec<Issue> = match self.gl.get_all(&path, &query).await {
+            Ok(found) => found,
+            // Created; the look for a racing copy was cut short. The next run closes it.
+            Err(e) if e.is_stopped() => return Ok((Outcome::Applied, None)),
+            Err(e) => return Err(e),
+        };
+        let oldest = found
+            .iter()
+            .filter(|i| i.description.as_deref().is_some_and(|d| d.contains(marker)))
+            .min_by_key(|i| i.iid);
+        match oldest {
+            Some(older) if older.iid < ours.iid => {
+                log::warn!(
+                    "the report issue was created twice (#{} and #{}); closing the newer",
+                    older.iid,
+                    ours.iid
+                );
+                let path = format!("/projects/{}/issues/{}", ours.project_id, ours.iid);
+                let _: Issue = self.gl.put(&path, &json!({ "state_event": "close" })).await?;
+                Ok((Outcome::AlreadyDone, None))
+            }
+            _ => Ok((Outcome::Applied, None)),
         }
     }
 

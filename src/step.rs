@@ -53,8 +53,15 @@ impl From<&Issue> for IssueRef {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Step {
-    /// Rotation step 1: `WoW` → `closed(D)`, closed, in one PUT.
-    CloseAndRename { id: u64, from: String, to: String },
+    /// Rotation step 1: `WoW` → `closed(D)`, closed, in one PUT; with
+    /// `publish.milestone_summary`, the same PUT writes the week's summary into
+    /// the milestone's description (the whole new description).
+    CloseAndRename {
+        id: u64,
+        from: String,
+        to: String,
+        description: Option<String>,
+    },
     /// Close an open milestone under its own title (`closed(D)` left open, a stray).
     Close { id: u64, title: String },
     /// Rotation step 2: `Next WoW` → `WoW`, with this week's dates when `set_dates`.
@@ -90,6 +97,26 @@ pub(crate) enum Step {
     AddLabels { issue: IssueRef, labels: Vec<String> },
     /// Audit fix (`label_definitions`): create a configured label that does not exist.
     CreateLabel { name: String, color: String },
+    /// Publishing: a comment on an issue (a hand-off nudge, or why it got
+    /// ~unscheduled); `why` says which, for people.
+    Comment {
+        issue: IssueRef,
+        body: String,
+        why: &'static str,
+    },
+    /// Publishing: this week's report issue, created. `marker` (in `description`)
+    /// finds it again, and finds a copy a racing run created.
+    CreateReportIssue {
+        project_id: u64,
+        title: String,
+        description: String,
+        labels: Vec<String>,
+        marker: String,
+    },
+    /// Publishing: the report issue's description, replaced.
+    UpdateReportIssue { issue: IssueRef, description: String },
+    /// Publishing: close a report issue (last week's, or a newer duplicate).
+    CloseIssue { issue: IssueRef, why: &'static str },
 }
 
 impl Step {
@@ -105,7 +132,16 @@ impl Step {
             Step::MoveIssue { .. } => "move_issue",
             Step::AddLabels { .. } => "add_labels",
             Step::CreateLabel { .. } => "create_label",
+            Step::Comment { .. }
+            | Step::CreateReportIssue { .. }
+            | Step::UpdateReportIssue { .. }
+            | Step::CloseIssue { .. } => "publish",
         }
+    }
+
+    /// A write of `report.publish` (listed apart from the rotation and the fixes).
+    pub(crate) fn is_publish(&self) -> bool {
+        self.kind() == "publish"
     }
 
     /// What the step is about, for people: a milestone title, an issue, a label.
@@ -117,7 +153,12 @@ impl Step {
             | Step::SetDates { title, .. }
             | Step::DeleteDuplicate { title, .. } => title.clone(),
             Step::Rename { from, .. } => from.clone(),
-            Step::MoveIssue { issue, .. } | Step::AddLabels { issue, .. } => issue.reference.clone(),
+            Step::MoveIssue { issue, .. }
+            | Step::AddLabels { issue, .. }
+            | Step::Comment { issue, .. }
+            | Step::UpdateReportIssue { issue, .. }
+            | Step::CloseIssue { issue, .. } => issue.reference.clone(),
+            Step::CreateReportIssue { title, .. } => title.clone(),
             Step::CreateLabel { name, .. } => name.clone(),
         }
     }
@@ -125,7 +166,17 @@ impl Step {
     /// One line that says what the step does: "rename “Next WoW” to “WoW”".
     pub(crate) fn describe(&self) -> String {
         match self {
-            Step::CloseAndRename { from, to, .. } => format!("rename \"{from}\" to \"{to}\" and close it"),
+            Step::CloseAndRename {
+                from,
+                to,
+                description,
+                ..
+            } => match description {
+                Some(_) => {
+                    format!("rename \"{from}\" to \"{to}\", close it, and write the week's summary into it")
+                }
+                None => format!("rename \"{from}\" to \"{to}\" and close it"),
+            },
             Step::Close { title, .. } => format!("close \"{title}\""),
             Step::Rename {
                 from,
@@ -164,6 +215,12 @@ impl Step {
                 format!("add {} to {}", list.join(" "), issue.reference)
             }
             Step::CreateLabel { name, .. } => format!("create label ~\"{name}\""),
+            Step::Comment { issue, why, .. } => format!("comment on {}: {why}", issue.reference),
+            Step::CreateReportIssue { title, .. } => format!("create the report issue \"{title}\""),
+            Step::UpdateReportIssue { issue, .. } => {
+                format!("update the report in {}", issue.reference)
+            }
+            Step::CloseIssue { issue, why } => format!("close {}: {why}", issue.reference),
         }
     }
 }

@@ -58,6 +58,7 @@ pub(crate) fn check(input: &AuditInput, cfg: &Config) -> Vec<Finding> {
             message,
             fix: None,
             fix_status: FixStatus::None,
+            since: Some(since),
         });
     }
     findings

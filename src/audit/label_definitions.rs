@@ -51,6 +51,7 @@ pub(crate) fn check(input: &AuditInput, cfg: &Config) -> Vec<Finding> {
                 message: format!("label {} ({key}) does not exist", label_ref(&name)),
                 subject: Subject::Label { name },
                 fix_status: planned(&fix),
+                since: None,
                 fix,
             }
         })

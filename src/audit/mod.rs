@@ -132,6 +132,10 @@ pub(crate) struct Finding {
     pub message: String,
     /// The write that fixes it, if there is one.
     pub fix: Option<Step>,
+    /// When what is wrong began, where a rule knows: `unscheduled`, the late
+    /// addition to `WoW`; `handoff`, the last sign of a person (a publishing
+    /// comment says it in its own words).
+    pub since: Option<DateTime<Utc>>,
     pub fix_status: FixStatus,
 }
 
@@ -350,6 +354,7 @@ pub mod fixtures {
             web_url: format!("https://gitlab.example/g/p/-/issues/{iid}"),
             references: None,
             confidential: false,
+            description: None,
         }
     }
 
@@ -411,6 +416,7 @@ mod tests {
             message: "m".into(),
             fix: Some(fix),
             fix_status: FixStatus::Planned,
+            since: None,
         }
     }
 

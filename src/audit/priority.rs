@@ -44,6 +44,7 @@ pub(crate) fn check(input: &AuditInput, cfg: &Config) -> Vec<Finding> {
             message,
             fix: None,
             fix_status: FixStatus::None,
+            since: None,
         });
     }
     findings

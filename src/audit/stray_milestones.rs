@@ -40,6 +40,7 @@ pub(crate) fn check(input: &AuditInput, cfg: &Config) -> Vec<Finding> {
             message,
             fix_status: planned(&fix),
             fix,
+            since: None,
         });
     }
     findings

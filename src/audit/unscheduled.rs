@@ -70,6 +70,7 @@ pub(crate) fn check(input: &AuditInput, cfg: &Config) -> Vec<Finding> {
             subject: Subject::of_issue(issue),
             message,
             fix_status: planned(&fix),
+            since: Some(added),
             fix,
         });
     }

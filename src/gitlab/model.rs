@@ -96,6 +96,9 @@ pub struct Issue {
     /// written where anyone else reads (public job logs and artifacts).
     #[serde(default)]
     pub confidential: bool,
+    /// Markdown; read where wowctl looks for its own markers (the report issue).
+    #[serde(default)]
+    pub description: Option<String>,
 }
 
 impl Issue {
@@ -267,6 +270,19 @@ impl TokenRecord {
         let left = (self.expires_at? - today).num_days();
         (left <= limit).then_some(left)
     }
+}
+
+/// A comment (or a system note) on an issue, `GET /projects/:id/issues/:iid/notes`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct Note {
+    pub id: u64,
+    #[serde(default)]
+    pub body: String,
+    pub author: User,
+    pub created_at: DateTime<Utc>,
+    /// GitLab's own notes (assignment, title changes), written as the acting user.
+    #[serde(default)]
+    pub system: bool,
 }
 
 /// The token's user, `GET /user`. `is_admin` is only sent for administrators; `bot` is

@@ -84,6 +84,7 @@ pub(crate) mod fixtures {
             message: message.to_string(),
             fix,
             fix_status,
+            since: None,
         }
     }
 
@@ -162,6 +163,7 @@ pub(crate) mod fixtures {
                     id: 10,
                     from: "WoW".into(),
                     to: "WoW ending 2026-11-17".into(),
+                    description: None,
                 },
                 Outcome::Applied,
             ),
@@ -375,6 +377,7 @@ pub(crate) mod fixtures {
                 id: 20,
                 from: "WoW".into(),
                 to: "WoW ending 2026-11-17".into(),
+                description: None,
             },
             Step::Rename {
                 id: 21,
@@ -475,6 +478,7 @@ pub(crate) mod fixtures {
                     id: 10,
                     from: "WoW".into(),
                     to: "WoW ending 2026-11-17".into(),
+                    description: None,
                 },
                 Outcome::Failed,
                 Some(error),

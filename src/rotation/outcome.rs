@@ -423,6 +423,7 @@ mod tests {
                 full: format!("g/p#{iid}"),
             }),
             confidential: false,
+            description: None,
         }
     }
 

@@ -262,6 +262,8 @@ pub(crate) fn plan(seen: &ObservedMilestones, week: &Week, cfg: &Config) -> Mile
                 id: w.id,
                 from: w.title.clone(),
                 to: closed_t.clone(),
+                // `publish::summarize` adds the week's summary once its issues are read.
+                description: None,
             });
             status = if w.is_open() {
                 RotationStatus::Rotated
@@ -521,6 +523,7 @@ mod tests {
             id,
             from: from.into(),
             to: to.into(),
+            description: None,
         }
     }
 
@@ -1309,6 +1312,7 @@ mod tests {
                 full: full.into(),
             }),
             confidential: false,
+            description: None,
         }
     }
 
