@@ -350,13 +350,13 @@ impl<'a> Applier<'a> {
                 Ok((Outcome::Applied, None))
             }
             Step::CreateReportIssue {
-                project_id,
+                project,
                 title,
                 description,
                 labels,
                 marker,
             } => {
-                let path = format!("/projects/{project_id}/issues");
+                let path = format!("{project}/issues");
                 let body = json!({ "title": title, "description": description, "labels": labels.join(",") });
                 let created: Issue = self.gl.post(&path, &body).await?;
                 confirm(created.title == *title, step)?;
@@ -387,7 +387,7 @@ impl<'a> Applier<'a> {
     ) -> Result<(Outcome, Option<Milestone>), GitlabError> {
         let path = format!("/projects/{}/issues", ours.project_id);
         let query = [
-            ("search", format!("\"{marker}\"")),
+            ("search", format!("\"{}\"", marker.trim_start_matches("<!-- "))),
             ("in", "description".to_string()),
             ("state", "opened".to_string()),
         ];

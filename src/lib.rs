@@ -16,6 +16,7 @@ pub mod gitlab;
 mod job;
 mod milestones;
 mod observe;
+mod publish;
 mod report;
 mod rotation;
 mod run_error;

@@ -10,7 +10,7 @@
 //!
 //! Nothing here writes.
 
-use crate::gitlab::model::{Issue, Label, Milestone, MilestoneEvent, Scope, TokenRecord};
+use crate::gitlab::model::{CurrentUser, Issue, Label, Milestone, MilestoneEvent, Note, Scope, TokenRecord};
 use crate::gitlab::{Client, GitlabError};
 use crate::milestones;
 use crate::settings::config::MilestoneTitles;
@@ -124,6 +124,41 @@ pub(crate) async fn token_record(gl: &Client) -> Result<Option<TokenRecord>, Git
         ) => Ok(None),
         Err(e) => Err(e),
     }
+}
+
+/// The token's user: whose notes are wowctl's own.
+pub(crate) async fn current_user(gl: &Client) -> Result<CurrentUser, GitlabError> {
+    gl.get("/user", &[]).await
+}
+
+/// The newest notes of each issue (one page of 100, newest first), by issue id:
+/// enough to find the last sign of a person and wowctl's last nudge.
+pub(crate) async fn recent_notes(
+    gl: &Client,
+    issues: &[&Issue],
+) -> Result<HashMap<u64, Vec<Note>>, GitlabError> {
+    let results = crate::gitlab::fan_out(gl.concurrency(), issues.iter(), |issue| {
+        let path = format!("/projects/{}/issues/{}/notes", issue.project_id, issue.iid);
+        let id = issue.id;
+        async move {
+            let q = query(&[("sort", "desc"), ("order_by", "created_at"), ("per_page", "100")]);
+            gl.get::<Vec<Note>>(&path, &q).await.map(|n| (id, n))
+        }
+    })
+    .await;
+    results.into_iter().collect()
+}
+
+/// Issues of the project matching a search (`search` + `in`), in any state.
+pub(crate) async fn search_issues(
+    gl: &Client,
+    project: &str,
+    text: &str,
+    within: &str,
+    state: &str,
+) -> Result<Vec<Issue>, GitlabError> {
+    let q = query(&[("search", text), ("in", within), ("state", state)]);
+    gl.get_all(&format!("{project}/issues"), &q).await
 }
 
 /// The open milestones of the project or group.

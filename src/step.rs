@@ -107,7 +107,8 @@ pub(crate) enum Step {
     /// Publishing: this week's report issue, created. `marker` (in `description`)
     /// finds it again, and finds a copy a racing run created.
     CreateReportIssue {
-        project_id: u64,
+        /// The project's API path, `/projects/42` or `/projects/group%2Fapp`.
+        project: String,
         title: String,
         description: String,
         labels: Vec<String>,
@@ -137,11 +138,6 @@ impl Step {
             | Step::UpdateReportIssue { .. }
             | Step::CloseIssue { .. } => "publish",
         }
-    }
-
-    /// A write of `report.publish` (listed apart from the rotation and the fixes).
-    pub(crate) fn is_publish(&self) -> bool {
-        self.kind() == "publish"
     }
 
     /// What the step is about, for people: a milestone title, an issue, a label.

@@ -24,6 +24,10 @@ pub(crate) struct Reads {
     pub labelled_issues: Vec<String>,
     /// Read the labels of the project or group.
     pub labels: bool,
+    /// Read the newest notes of each hand-off issue (and the token's user), so
+    /// silence is measured from the last person's note and wowctl finds its own
+    /// last nudge (`publish.handoff_comment`).
+    pub notes: bool,
 }
 
 /// The view the audit takes when the rotation left one that names `WoW` (or the
@@ -56,6 +60,7 @@ pub(crate) fn reads(cfg: &Config, view: Option<&AuditView>) -> Reads {
         next_issues,
         labelled_issues,
         labels: on(RuleName::LabelDefinitions),
+        notes: on(RuleName::Handoff) && cfg.report.publish.handoff_comment,
     }
 }
 
@@ -137,6 +142,7 @@ mod tests {
                     next_issues: next(),
                     labelled_issues: outage(),
                     labels: true,
+                    notes: false,
                 },
             },
             Case {
@@ -151,6 +157,7 @@ mod tests {
                     next_issues: next(),
                     labelled_issues: outage(),
                     labels: true,
+                    notes: false,
                 },
             },
             Case {
@@ -165,6 +172,7 @@ mod tests {
                     next_issues: None,
                     labelled_issues: outage(),
                     labels: true,
+                    notes: false,
                 },
             },
             Case {
@@ -179,6 +187,7 @@ mod tests {
                     next_issues: None,
                     labelled_issues: outage(),
                     labels: true,
+                    notes: false,
                 },
             },
             Case {
@@ -193,6 +202,7 @@ mod tests {
                     next_issues: None,
                     labelled_issues: outage(),
                     labels: true,
+                    notes: false,
                 },
             },
             Case {
@@ -207,6 +217,7 @@ mod tests {
                     next_issues: None,
                     labelled_issues: vec![],
                     labels: false,
+                    notes: false,
                 },
             },
             Case {
@@ -221,6 +232,7 @@ mod tests {
                     next_issues: None,
                     labelled_issues: outage(),
                     labels: false,
+                    notes: false,
                 },
             },
             Case {
@@ -235,6 +247,7 @@ mod tests {
                     next_issues: None,
                     labelled_issues: vec![],
                     labels: true,
+                    notes: false,
                 },
             },
         ];
@@ -242,6 +255,19 @@ mod tests {
             let got = reads(&cfg(c.rules, c.priorities), c.view.as_ref());
             assert_eq!(got, c.want, "{}", c.name);
         }
+    }
+
+    #[test]
+    fn notes_only_for_hand_off_comments() {
+        let mut c = cfg(&[RuleName::Handoff], false);
+        assert!(!reads(&c, None).notes);
+        c.report.publish.handoff_comment = true;
+        assert!(reads(&c, None).notes);
+        c.audit.rules = vec![RuleName::Priority];
+        assert!(
+            !reads(&c, None).notes,
+            "no hand-off rule, no hand-off issues to read"
+        );
     }
 
     #[test]

@@ -37,6 +37,9 @@ pub(crate) struct AuditOutcome {
     pub findings: Vec<Finding>,
     /// Fixes that failed, and the read that stopped the audit, for `errors[]`.
     pub errors: Vec<RunError>,
+    /// wowctl's last hand-off nudge per issue, by (project id, iid), when the
+    /// notes were read (`publish.handoff_comment`).
+    pub nudged: HashMap<(u64, u64), DateTime<Utc>>,
 }
 
 /// A rule as this configuration has it: on, or off and why (a rule that is off

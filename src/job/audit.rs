@@ -9,10 +9,15 @@ use crate::gitlab::model::Issue;
 use crate::gitlab::GitlabError;
 use crate::milestones::closed_title;
 use crate::observe;
+use crate::publish::comments;
 use crate::rotation::AuditView;
 use crate::run_error::{RunError, STOPPED};
 use crate::step::Step;
+use chrono::{DateTime, Utc};
 use std::collections::{BTreeSet, HashMap};
+
+/// wowctl's last hand-off nudge, by (project id, iid).
+type Nudged = HashMap<(u64, u64), DateTime<Utc>>;
 
 /// A failed read of the audit, as the report lists it.
 fn read_error(what: &str) -> impl FnOnce(GitlabError) -> RunError + '_ {
@@ -33,9 +38,13 @@ pub(super) async fn audit(
         issues_checked: 0,
         findings: Vec::new(),
         errors: Vec::new(),
+        nudged: HashMap::new(),
     };
     let input = match gather(ctx, view).await {
-        Ok(input) => input,
+        Ok((input, nudged)) => {
+            outcome.nudged = nudged;
+            input
+        }
         Err(e) => {
             outcome.reason = Some(if e.step == STOPPED {
                 "the run was stopped before the audit finished".to_string()
@@ -60,7 +69,8 @@ pub(super) async fn audit(
 }
 
 /// Sends the reads `input::reads` lists and assembles what the rules look at.
-async fn gather(ctx: &PhaseInputs<'_>, view: Option<&AuditView>) -> Result<AuditInput, RunError> {
+/// Also returns wowctl's last hand-off nudge per issue, by (project id, iid).
+async fn gather(ctx: &PhaseInputs<'_>, view: Option<&AuditView>) -> Result<(AuditInput, Nudged), RunError> {
     let PhaseInputs {
         settings,
         gl,
@@ -150,6 +160,30 @@ async fn gather(ctx: &PhaseInputs<'_>, view: Option<&AuditView>) -> Result<Audit
         Vec::new()
     };
 
+    // With hand-off comments, silence runs from the last person's note, and
+    // wowctl's own last nudge is found by its marker.
+    let mut last_human_activity = HashMap::new();
+    let mut nudged = HashMap::new();
+    if reads.notes && !handoff_issues.is_empty() {
+        let me = observe::current_user(gl)
+            .await
+            .map_err(read_error("the token's user"))?;
+        let issues: Vec<&Issue> = handoff_issues.iter().collect();
+        let notes = observe::recent_notes(gl, &issues)
+            .await
+            .map_err(read_error("the notes of the hand-off issues"))?;
+        for issue in &handoff_issues {
+            let seen = comments::notes_seen(notes.get(&issue.id).map_or(&[][..], Vec::as_slice), me.id);
+            let person = seen
+                .last_person
+                .map_or(issue.created_at, |at| at.max(issue.created_at));
+            last_human_activity.insert(issue.id, person);
+            if let Some(at) = seen.last_nudge {
+                nudged.insert((issue.project_id, issue.iid), at);
+            }
+        }
+    }
+
     // Only auditing: the closed week's id is not known from a rotation, but events name
     // milestones by their current title (gitlab-api.md §4), so `closed(D)` shows there.
     let closed_t = closed_title(&cfg.milestones, week.closed_date);
@@ -161,7 +195,7 @@ async fn gather(ctx: &PhaseInputs<'_>, view: Option<&AuditView>) -> Result<Audit
             .find(|m| m.title == closed_t)
             .map(|m| m.id)
     });
-    Ok(AuditInput {
+    let input = AuditInput {
         now: settings.now.value,
         week: *week,
         current,
@@ -171,10 +205,11 @@ async fn gather(ctx: &PhaseInputs<'_>, view: Option<&AuditView>) -> Result<Audit
         events,
         next_open_issues,
         handoff_issues,
-        last_human_activity: HashMap::new(),
+        last_human_activity,
         labels,
         open_milestones,
-    })
+    };
+    Ok((input, nudged))
 }
 
 /// Applies the findings' fixes (one writer for rotation and audit): label creation

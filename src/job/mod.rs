@@ -3,6 +3,7 @@
 //! is data) and the caller writes the report either way.
 
 mod audit;
+mod publish;
 mod rotate;
 
 use crate::apply::{ActionRecord, Applier, Outcome};
@@ -19,7 +20,7 @@ use crate::settings::config::Format;
 use crate::settings::Settings;
 use crate::week::{self, Week};
 use chrono::Utc;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// What a network command does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -98,7 +99,7 @@ async fn check_token(settings: &Settings, gl: &Client, report: &mut Report) {
             report.token_expires_at = token.expires_at;
             let today = settings.now.value.date_naive();
             if let (Some(days), Some(date)) = (
-                token.expires_within(today, std::time::Duration::from_secs(30 * 86_400)), // TODO(settings merge): api.token_expiry_warning
+                token.expires_within(today, settings.config.api.token_expiry_warning),
                 token.expires_at,
             ) {
                 let warning = token_expiry_warning(date, days);
@@ -158,6 +159,7 @@ pub(crate) async fn execute(
             log::warn!("{w}");
         }
         report.warnings.extend(outcome.warnings.iter().cloned());
+        report.publish.extend(outcome.summary.iter().cloned());
         if !log.quiet {
             crate::say!("  rotation: {}", report.rotation.status.as_str());
         }
@@ -168,6 +170,7 @@ pub(crate) async fn execute(
         None
     };
     let view = rotation.as_ref().and_then(|o| o.audit_view.as_ref());
+    let mut nudged = HashMap::new();
 
     if !job.audits() {
         report.audit.reason = Some(format!("wowctl {} does not audit", job.name()));
@@ -182,6 +185,7 @@ pub(crate) async fn execute(
         crate::console::print(&log.section_start("audit", "Label audit", false, unix_now()));
         let outcome = audit::audit(&ctx, &mut applier, view).await;
         report.errors.extend(outcome.errors);
+        nudged = outcome.nudged;
         report.audit = AuditReport {
             status: outcome.status,
             reason: outcome.reason,
@@ -210,6 +214,22 @@ pub(crate) async fn execute(
         crate::console::print(&log.section_end("audit", unix_now()));
     }
 
+    // Publishing into GitLab, unless the run was stopped or could not read GitLab.
+    let publish_cfg = &cfg.report.publish;
+    let publishing = publish_cfg.issue || publish_cfg.handoff_comment || publish_cfg.explain_fixes;
+    let unread = report.errors.iter().any(|e| e.step == "read");
+    if publishing && gl.stopped_by().is_none() && !unread {
+        crate::console::print(&log.section_start("publish", "Publishing into GitLab", false, unix_now()));
+        let published = publish::publish(&ctx, &mut applier, &report, &nudged).await;
+        report.publish.extend(published.records);
+        report.errors.extend(published.errors);
+        for w in &published.warnings {
+            log::warn!("{w}");
+        }
+        report.warnings.extend(published.warnings);
+        crate::console::print(&log.section_end("publish", unix_now()));
+    }
+
     // Last, so a token problem never stands in the way of the week's work; the
     // warning still reaches the log and every report format. A run that could not
     // read GitLab sends nothing more.
@@ -222,8 +242,9 @@ pub(crate) async fn execute(
         check_token(settings, gl, &mut report).await;
     }
 
-    // The HTML page's pictures cost extra reads; only that format pays for them.
-    if cfg.report.formats.contains(&Format::Html) {
+    // The HTML page's pictures cost extra reads; only that format pays for them,
+    // and not when GitLab could not be read.
+    if cfg.report.formats.contains(&Format::Html) && !unread {
         let labels = (cfg.labels.unscheduled.as_str(), cfg.labels.outage.as_str());
         match observe::history(gl, scope, &cfg.milestones, labels, cfg.report.history_weeks).await {
             Ok(h) => report.history = Some(h),

@@ -1,11 +1,13 @@
-//! The rotation phase as a sequence: observe the milestones, plan (pure), apply in
-//! order, read and move the issues to carry over, then compute the outcome (pure).
-//! No decisions here beyond the order of the calls.
+//! The rotation phase as a sequence: observe the milestones, plan (pure), read the
+//! week's issues (and put its summary on step 1), apply in order, move the issues
+//! to carry over, then compute the outcome (pure). No decisions here beyond the
+//! order of the calls.
 
 use super::PhaseInputs;
 use crate::apply::{Applied, Applier};
 use crate::milestones::closed_title;
 use crate::observe;
+use crate::publish::summary;
 use crate::rotation::{self, Answers, RotationOutcome};
 use crate::run_error::RunError;
 use crate::step::Step;
@@ -28,22 +30,56 @@ pub(super) async fn rotate(ctx: &PhaseInputs<'_>, applier: &mut Applier<'_>) -> 
             return RotationOutcome::read_failed(None, titles, &closed_t, error);
         }
     };
-    let plan = rotation::plan(&seen, week, cfg);
+    let mut plan = rotation::plan(&seen, week, cfg);
 
-    // Open issues of the week that ends, read before the rename (by its title now).
+    // The issues of the week that ends, read before the rename (by its title now):
+    // all of them when its summary goes on the milestone (`publish.milestone_summary`,
+    // written by step 1), else only the open ones to carry over.
+    let step_1 = plan.steps.iter().find_map(|s| match s {
+        Step::CloseAndRename { id, from, .. } => Some((*id, from.clone())),
+        _ => None,
+    });
+    let summarize = cfg.report.publish.milestone_summary && step_1.is_some();
     let carry_from = plan
         .carry_from
         .and_then(|id| seen.milestones.iter().find(|m| m.id == id));
-    let to_carry = match (carry_from, &plan.current) {
-        (Some(from), Some(_)) => match observe::milestone_issues(gl, scope, &from.title, "opened").await {
+    let carrying = carry_from.is_some() && plan.current.is_some();
+    let (title, state) = match (&step_1, carry_from) {
+        (Some((_, from)), _) if summarize => (Some(from.clone()), "all"),
+        (_, Some(from)) if carrying => (Some(from.title.clone()), "opened"),
+        _ => (None, "opened"),
+    };
+    let week_issues = match &title {
+        Some(title) => match observe::milestone_issues(gl, scope, title, state).await {
             Ok(issues) => issues,
             Err(e) => {
-                let what = format!("the open issues of \"{}\"", from.title);
+                let what = format!("the issues of \"{title}\"");
                 let error = RunError::of_read(&what, &e);
                 return RotationOutcome::read_failed(Some((&seen, &plan)), titles, &closed_t, error);
             }
         },
-        _ => Vec::new(),
+        None => Vec::new(),
+    };
+    if let (true, Some((id, _))) = (summarize, &step_1) {
+        let closed_week = summary::ClosedWeek {
+            start: week.start_date - chrono::Days::new(7),
+            end: week.closed_date,
+            issues: &week_issues,
+            carried_to: &titles.current,
+            pipeline_url: settings.links.pipeline_url.as_deref(),
+        };
+        let text = summary::summary(&closed_week, &cfg.labels);
+        let existing = seen
+            .milestones
+            .iter()
+            .find(|m| m.id == *id)
+            .and_then(|m| m.description.as_deref());
+        summary::attach(&mut plan.steps, existing, &text);
+    }
+    let to_carry: Vec<_> = if carrying {
+        week_issues.into_iter().filter(|i| i.is_open()).collect()
+    } else {
+        Vec::new()
     };
 
     let applied = applier.sequential(&plan.steps).await;

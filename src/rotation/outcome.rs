@@ -98,6 +98,9 @@ pub(crate) struct RotationOutcome {
     pub errors: Vec<RunError>,
     /// Worth knowing, not failures (the clock behind the tracker).
     pub warnings: Vec<String>,
+    /// The week's summary written into the closed milestone by step 1
+    /// (`publish.milestone_summary`), as a publishing record (kind `publish`).
+    pub summary: Option<ActionRecord>,
     /// What the audit looks at; `None` when the rotation failed.
     pub audit_view: Option<AuditView>,
 }
@@ -131,9 +134,33 @@ impl RotationOutcome {
             weeks_missed,
             errors,
             warnings: Vec::new(),
+            summary: None,
             audit_view: None,
         }
     }
+}
+
+/// Step 1's summary, when it carried one, as a publishing record: the same
+/// request, so the same outcome.
+fn summary_record(plan: &MilestonePlan, applied: &[Applied]) -> Option<ActionRecord> {
+    plan.steps
+        .iter()
+        .zip(applied)
+        .find_map(|(step, result)| match step {
+            Step::CloseAndRename {
+                to,
+                description: Some(_),
+                ..
+            } => Some(ActionRecord {
+                kind: "publish".into(),
+                target: to.clone(),
+                description: format!(
+                    "write the week's summary into the description of \"{to}\" (with step 1)"
+                ),
+                ..result.record.clone()
+            }),
+            _ => None,
+        })
 }
 
 /// The milestones the rotation is about (`WoW`, `Next WoW`, `closed(D)`), as read.
@@ -358,6 +385,7 @@ pub(crate) fn outcome(a: &Answers<'_>, titles: &MilestoneTitles, closed_title: &
         weeks_missed: plan.weeks_missed,
         errors,
         warnings: plan.clock_behind.iter().cloned().collect(),
+        summary: summary_record(plan, applied),
         audit_view,
     }
 }

@@ -602,7 +602,7 @@ impl World {
                 full: format!("{}#{}", self.project_path(i.project_id), i.iid),
             }),
             confidential: i.confidential,
-            description: None,
+            description: Some(i.description.clone()),
         }
     }
 

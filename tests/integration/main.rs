@@ -7,6 +7,7 @@ mod doctor;
 mod failures;
 mod faults;
 mod preflight;
+mod publish;
 mod report;
 mod resume;
 mod rotation;
