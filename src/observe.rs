@@ -1,12 +1,17 @@
-//! Read-only snapshots of what GitLab holds, for the planners and rules. Every
-//! read wowctl sends lives here, so the request budget is visible in one file:
+//! Read-only snapshots of what GitLab holds, for the planners, the rules and
+//! publishing. Every read a run plans from lives here, so the request budget is
+//! visible in one file (the writer re-reads only to check a write it raced, and
+//! `doctor` gathers its own facts):
 //!
 //! * milestones: the open ones (one page in practice), `closed(D)` by title, and a
 //!   closed `WoW` by title (GitLab may close `WoW` and then refuse its new title),
 //!   each by-title read only when no open milestone holds the title;
 //! * issues of one milestone by title, `per_page=100`;
 //! * milestone events only for the issues the `unscheduled` rule needs;
-//! * labels once; open ~outage / ~data loss issues for `handoff`.
+//! * labels once; open ~outage / ~data loss issues for `handoff`, and their newest
+//!   notes with the token's user when hand-off comments are on;
+//! * the token's own record; searches for the report issues; the closed weeks for
+//!   the HTML chart.
 //!
 //! Nothing here writes.
 

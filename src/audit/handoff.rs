@@ -4,7 +4,8 @@
 //! the input's, never the clock.
 
 use super::{label_ref, AuditInput, Finding, FixStatus, Subject};
-use crate::settings::config::{format_duration, Config, RuleName};
+use crate::settings::config::{Config, RuleName};
+use crate::settings::duration::{for_people, format_duration};
 use chrono::TimeDelta;
 use std::collections::BTreeSet;
 
@@ -36,7 +37,11 @@ pub(crate) fn check(input: &AuditInput, cfg: &Config) -> Vec<Finding> {
             .unwrap_or(issue.updated_at);
         let silence = (input.now - since).max(TimeDelta::zero());
         let silent = silence.to_std().is_ok_and(|s| s > limit);
-        let quiet = format!("no update for {} (limit {})", human(silence), limit_text(limit));
+        let quiet = format!(
+            "no update for {} (limit {})",
+            for_people(silence),
+            limit_text(limit)
+        );
         // One finding per issue, so a report (and JUnit) names each issue once.
         let owners: Vec<String> = issue
             .assignees
@@ -72,28 +77,6 @@ fn limit_text(limit: std::time::Duration) -> String {
     } else {
         format_duration(limit)
     }
-}
-
-/// A silence as a person reads it: its two largest non-zero units, `2d 3h`,
-/// `5h 12m`, `1d 1s` (so a silence just over `24h` never reads as `1d`).
-fn human(d: TimeDelta) -> String {
-    let secs = d.num_seconds().max(0);
-    if secs == 0 {
-        return "0s".into();
-    }
-    let units = [
-        (secs / 86_400, "d"),
-        (secs % 86_400 / 3_600, "h"),
-        (secs % 3_600 / 60, "m"),
-        (secs % 60, "s"),
-    ];
-    let parts: Vec<String> = units
-        .into_iter()
-        .filter(|(n, _)| *n > 0)
-        .take(2)
-        .map(|(n, unit)| format!("{n}{unit}"))
-        .collect();
-    parts.join(" ")
 }
 
 #[cfg(test)]
@@ -260,21 +243,5 @@ mod tests {
             findings[0].message,
             "~outage, assigned to @ada, no update for 2h (limit 1h30m): needs a hand-off"
         );
-    }
-
-    #[test]
-    fn human_durations() {
-        for (secs, want) in [
-            (0, "0s"),
-            (59, "59s"),
-            (60, "1m"),
-            (3_600, "1h"),
-            (3_661, "1h 1m"),
-            (183_600, "2d 3h"),
-            (184_477, "2d 3h"),
-            (86_401, "1d 1s"),
-        ] {
-            assert_eq!(human(TimeDelta::seconds(secs)), want, "{secs}");
-        }
     }
 }

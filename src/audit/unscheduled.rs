@@ -5,7 +5,8 @@
 
 use super::{label_ref, planned, AuditInput, Finding, Subject};
 use crate::gitlab::model::{EventAction, Issue, MilestoneEvent};
-use crate::settings::config::{format_duration, Config, LabelNames, RuleName};
+use crate::settings::config::{Config, LabelNames, RuleName};
+use crate::settings::duration::format_duration;
 use crate::step::{IssueRef, Step};
 use crate::week::Week;
 use chrono::{DateTime, TimeDelta, Utc};

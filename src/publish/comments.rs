@@ -6,7 +6,8 @@
 
 use crate::audit::{label_ref, Finding, FixStatus, Subject};
 use crate::gitlab::model::Note;
-use crate::settings::config::{format_duration, RuleName};
+use crate::settings::config::RuleName;
+use crate::settings::duration::format_duration;
 use crate::step::{IssueRef, Step};
 use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 use std::collections::HashMap;

@@ -207,22 +207,6 @@ impl Default for Config {
     }
 }
 
-/// `24h`, `30m`, `90s`, `2d`, `1h30m`, `0m`: the form durations take in the file and in reports.
-pub(crate) fn format_duration(d: Duration) -> String {
-    let mut secs = d.as_secs();
-    if secs == 0 {
-        return "0m".into();
-    }
-    let mut out = String::new();
-    for (unit, size) in [("d", 86_400), ("h", 3_600), ("m", 60), ("s", 1)] {
-        if secs >= size {
-            out.push_str(&format!("{}{unit}", secs / size));
-            secs %= size;
-        }
-    }
-    out
-}
-
 /// Every weekday, Monday first: the one list the file's reader and its messages use.
 pub(crate) const WEEKDAYS: [Weekday; 7] = [
     Weekday::Mon,

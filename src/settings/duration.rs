@@ -1,5 +1,7 @@
-//! Durations as written in `.wow.yml` (`24h`, `30m`, `2d`, `1h30m`, `0m`): the inverse of
-//! `config::format_duration`. Pure; never panics on any input, the error says what is allowed.
+//! Durations, the one place they are read and written: as in `.wow.yml` (`24h`,
+//! `30m`, `2d`, `1h30m`, `0m`; `parse_duration` and its inverse `format_duration`),
+//! and as a person reads an elapsed time (`for_people`: `2d 3h`). Pure; never
+//! panics on any input, the parse error says what is allowed.
 
 use std::time::Duration;
 
@@ -50,10 +52,47 @@ pub(crate) fn parse_duration(text: &str) -> Result<Duration, String> {
 
 const UNITS: [(char, u64); 4] = [('d', 86_400), ('h', 3_600), ('m', 60), ('s', 1)];
 
+/// `24h`, `30m`, `90s`, `2d`, `1h30m`, `0m`: the form durations take in the file and in reports.
+pub(crate) fn format_duration(d: Duration) -> String {
+    let mut secs = d.as_secs();
+    if secs == 0 {
+        return "0m".into();
+    }
+    let mut out = String::new();
+    for (unit, size) in [("d", 86_400), ("h", 3_600), ("m", 60), ("s", 1)] {
+        if secs >= size {
+            out.push_str(&format!("{}{unit}", secs / size));
+            secs %= size;
+        }
+    }
+    out
+}
+
+/// A silence as a person reads it: its two largest non-zero units, `2d 3h`,
+/// `5h 12m`, `1d 1s` (so a silence just over `24h` never reads as `1d`).
+pub(crate) fn for_people(d: chrono::TimeDelta) -> String {
+    let secs = d.num_seconds().max(0);
+    if secs == 0 {
+        return "0s".into();
+    }
+    let units = [
+        (secs / 86_400, "d"),
+        (secs % 86_400 / 3_600, "h"),
+        (secs % 3_600 / 60, "m"),
+        (secs % 60, "s"),
+    ];
+    let parts: Vec<String> = units
+        .into_iter()
+        .filter(|(n, _)| *n > 0)
+        .take(2)
+        .map(|(n, unit)| format!("{n}{unit}"))
+        .collect();
+    parts.join(" ")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::settings::config::format_duration;
     use proptest::prelude::*;
 
     #[test]
@@ -114,6 +153,22 @@ mod tests {
         #[test]
         fn never_panics_on_duration_like_text(s in "[0-9dhms ]{0,24}") {
             let _ = parse_duration(&s);
+        }
+    }
+
+    #[test]
+    fn durations_for_people() {
+        for (secs, want) in [
+            (0, "0s"),
+            (59, "59s"),
+            (60, "1m"),
+            (3_600, "1h"),
+            (3_661, "1h 1m"),
+            (183_600, "2d 3h"),
+            (184_477, "2d 3h"),
+            (86_401, "1d 1s"),
+        ] {
+            assert_eq!(for_people(chrono::TimeDelta::seconds(secs)), want, "{secs}");
         }
     }
 }

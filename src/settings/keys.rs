@@ -128,7 +128,8 @@ mod read {
 
 /// A value as it would be written in the file: free text quoted, lists in brackets.
 mod show {
-    use super::super::config::{format_duration, weekday_name, Format, RuleName};
+    use super::super::config::{weekday_name, Format, RuleName};
+    use super::super::duration::format_duration;
 
     pub(super) fn plain(v: &impl ToString) -> String {
         v.to_string()
