@@ -218,10 +218,13 @@ fn finish(settings: &Settings, mut report: Report, log: &Console) -> Result<Exit
     }
     if exit == Exit::Findings {
         // The last line says why a job with no error is red (SPEC "Exit status").
-        crate::say!(
-            "Exit 3: {} need a person and report.fail_on_findings is on.",
-            report::wording::plural(report.needing_a_person(), "finding", "findings")
-        );
+        let n = report.needing_a_person();
+        let them = if n == 1 {
+            "1 finding needs".to_string()
+        } else {
+            format!("{n} findings need")
+        };
+        crate::say!("Exit 3: {them} a person and report.fail_on_findings is on.");
     }
     console::print(&log.section_end("report", unix_now()));
     Ok(exit)

@@ -329,3 +329,75 @@ fn the_token_expiry_is_warned_about_in_time() {
         assert!(!out.stderr.contains("token"), "{status}: quiet\n{}", out.stderr);
     }
 }
+
+/// SPEC "Exit status": 3 only for findings still needing a person, said on the
+/// log's last line; a dry run's fixes are planned, so they do not count.
+/// Regression: issue 13 item 5 (a dry run failed on findings a real run would fix).
+#[test]
+fn exit_3_only_for_what_still_needs_a_person_and_the_log_says_why() {
+    let (_dir, cfg) = config("report:\n  fail_on_findings: true\naudit:\n  rules: [unscheduled]\n");
+    // An issue added to `Next WoW` after the week started: unscheduled, with a fix.
+    let fixable = || {
+        let (mut w, t) = tracker(at(NOW));
+        let (_, iid) = w.add_issue(IssueSpec::new(1, "Page storm").created(at("2026-11-25T05:00:00Z")));
+        w.set_issue_milestone(1, iid, Some(t.next), at("2026-11-25T05:00:00Z"));
+        w.set_now(at(NOW));
+        Wow::new(w)
+    };
+    // A dry run plans the fix: nothing needs a person, exit 0.
+    let wow = fixable();
+    let dry = wow
+        .cmd(&["run", "--dry-run"])
+        .env("WOW_CONFIG", &cfg)
+        .run()
+        .status(0);
+    assert!(!dry.stdout.contains("Exit 3"), "{}", dry.stdout);
+    // With fixes off, the same finding needs a person: exit 3, and the last line says why.
+    let (_dir2, off) =
+        config("report:\n  fail_on_findings: true\naudit:\n  fix: false\n  rules: [unscheduled]\n");
+    let wow = fixable();
+    let out = wow.cmd(&["run"]).env("WOW_CONFIG", &off).run().status(3);
+    assert_eq!(
+        out.stdout.trim_end().lines().last(),
+        Some("Exit 3: 1 finding needs a person and report.fail_on_findings is on."),
+        "{}",
+        out.stdout
+    );
+    assert_eq!(out.report()["exit_code"], 3);
+}
+
+/// SPEC "Clock behind the tracker", end to end: after this week's rotation, a run
+/// told it is last week writes nothing, says `not_due`, warns, and names no
+/// `WoW ending …` that does not exist. Regression: issue 13 item 7.
+#[test]
+fn a_clock_behind_the_tracker_writes_nothing_and_says_so() {
+    let wow = Wow::new(world(0));
+    wow.cmd(&["run"]).run().status(0);
+    let before = wow.state();
+    wow.clear_log();
+    let out = wow
+        .cmd(&["rotate", "--dry-run=false"])
+        .now("2026-11-18T09:00:00Z")
+        .run()
+        .status(0);
+    assert_eq!(wow.writes(), 0);
+    assert_eq!(wow.state(), before);
+    let report = out.report();
+    assert_eq!(report["rotation"]["status"], "not_due");
+    // Last week's `closed(D)` exists, and is named; this week's is not claimed.
+    assert_eq!(
+        report["rotation"]["closed_milestone"]["title"],
+        "WoW ending 2026-11-17"
+    );
+    assert!(!out.file("report.md").contains("WoW ending 2026-11-24"));
+    let warnings = report["warnings"].to_string();
+    assert!(
+        warnings.contains("the clock or --now is behind the tracker"),
+        "{warnings}"
+    );
+    assert!(
+        out.stderr.contains("the clock or --now is behind the tracker"),
+        "{}",
+        out.stderr
+    );
+}
