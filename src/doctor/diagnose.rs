@@ -142,7 +142,7 @@ fn new_token(facts: &Facts, writes: bool) -> String {
     );
     if !writes {
         line.push_str(&format!(
-            " ({APPLIED_RUN_NEEDS}; {DRY_RUN_NEEDS}, enough only for a token that never serves an applied run)"
+            " ({APPLIED_RUN_NEEDS}; {DRY_RUN_NEEDS}: a `read_api` token never serves the schedule)"
         ));
     }
     line
@@ -421,13 +421,17 @@ pub(super) mod tests {
                     "at least Planner (Reporter on GitLab before 17.7)",
                 ],
             ),
+            // A read-only run needs Planner too: a Guest misses confidential issues.
             case(
                 "guest read_api audit without fixes",
                 facts(&["read_api"], Some(Guest), false, true),
                 (Action::Audit, false, false),
-                0,
+                1,
                 &["confidential"],
-                &[],
+                &[
+                    "has the Guest role",
+                    "at least Planner (Reporter on GitLab before 17.7)",
+                ],
             ),
             // Item 10 of issue 16: judged for a dry run, `api` is more than that run
             // needs, but the advice must keep the schedule's token whole.
@@ -475,12 +479,12 @@ pub(super) mod tests {
                 &[],
             ),
             case(
-                "dry run, not a member: Guest is the least, without the 17.7 note",
+                "dry run, not a member: Planner is the least for reading too",
                 facts(&["read_api"], None, false, true),
                 (Action::Run, true, true),
                 1,
                 &[],
-                &["it needs at least Guest: give it that role"],
+                &["it needs at least Planner (Reporter on GitLab before 17.7): give it that role"],
             ),
             case(
                 "dry run, no usable scope: the new token still serves the schedule",

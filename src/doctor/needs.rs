@@ -25,12 +25,15 @@ use crate::settings::{Action, Source, Sourced};
 /// What an applied run (the scheduled pipeline) needs, in the words used everywhere.
 pub(super) const APPLIED_RUN_NEEDS: &str = "applied runs need the Planner role (or higher) and scope `api`";
 /// What a dry run needs, in the words used everywhere.
-pub(super) const DRY_RUN_NEEDS: &str = "dry runs need scope `read_api` and the Guest role (or higher)";
+pub(super) const DRY_RUN_NEEDS: &str =
+    "dry runs need scope `read_api` and the Planner role too, since a Guest cannot see confidential issues";
 /// Said next to "Planner" wherever a write role is named (gitlab-api.md §9).
 pub(super) const BEFORE_PLANNER: &str = "Reporter on GitLab before 17.7";
-/// The least role for writes and for reads.
+/// The least role for writes and for reads: reads need Planner too, because
+/// GitLab shows confidential issues only from Planner up (docs/security.md), and a
+/// read-only run that misses them reports a week that is not the team's.
 pub(super) const WRITE_ROLE: AccessLevel = AccessLevel::Planner;
-pub(super) const READ_ROLE: AccessLevel = AccessLevel::Guest;
+pub(super) const READ_ROLE: AccessLevel = AccessLevel::Planner;
 
 /// What a step does with the tracker, hence the token scope it needs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -143,36 +146,46 @@ mod tests {
                 Action::Run,
                 true,
                 false,
-                vec![(Read, Guest), (Write, Planner), (Write, Planner)],
+                vec![(Read, Planner), (Write, Planner), (Write, Planner)],
             ),
             (
                 Action::Run,
                 false,
                 false,
-                vec![(Read, Guest), (Write, Planner), (Read, Guest)],
+                vec![(Read, Planner), (Write, Planner), (Read, Planner)],
             ),
             (
                 Action::Run,
                 true,
                 true,
-                vec![(Read, Guest), (Read, Guest), (Read, Guest)],
+                vec![(Read, Planner), (Read, Planner), (Read, Planner)],
             ),
             (
                 Action::Run,
                 false,
                 true,
-                vec![(Read, Guest), (Read, Guest), (Read, Guest)],
+                vec![(Read, Planner), (Read, Planner), (Read, Planner)],
             ),
             (
                 Action::Rotate,
                 false,
                 false,
-                vec![(Read, Guest), (Write, Planner)],
+                vec![(Read, Planner), (Write, Planner)],
             ),
-            (Action::Rotate, true, true, vec![(Read, Guest), (Read, Guest)]),
-            (Action::Audit, false, false, vec![(Read, Guest), (Read, Guest)]),
-            (Action::Audit, true, false, vec![(Read, Guest), (Write, Planner)]),
-            (Action::Audit, true, true, vec![(Read, Guest), (Read, Guest)]),
+            (Action::Rotate, true, true, vec![(Read, Planner), (Read, Planner)]),
+            (
+                Action::Audit,
+                false,
+                false,
+                vec![(Read, Planner), (Read, Planner)],
+            ),
+            (
+                Action::Audit,
+                true,
+                false,
+                vec![(Read, Planner), (Write, Planner)],
+            ),
+            (Action::Audit, true, true, vec![(Read, Planner), (Read, Planner)]),
         ];
         for (action, fix, dry, want) in table {
             let got: Vec<(Access, AccessLevel)> = needs(action, fix, dry)

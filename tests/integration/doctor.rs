@@ -59,9 +59,9 @@ fn planner_project_token_is_all_green() {
         .run()
         .status(0);
     for line in [
-        "read milestones, issues, labels  `read_api` + Guest  `api` + Planner  ✓",
-        "rotation                         `api` + Planner     `api` + Planner  ✓",
-        "audit fixes (audit.fix on)       `api` + Planner     `api` + Planner  ✓",
+        "read milestones, issues, labels  `read_api` + Planner  `api` + Planner  ✓",
+        "rotation                         `api` + Planner       `api` + Planner  ✓",
+        "audit fixes (audit.fix on)       `api` + Planner       `api` + Planner  ✓",
         "Planner in project production/infrastructure (id 1)",
         "ok: the token has everything this configuration needs",
     ] {
@@ -88,7 +88,7 @@ fn read_api_guest_with_fixes_on_fails_and_says_what_to_change() {
         .status(1);
     assert!(
         out.stdout
-            .contains("audit fixes (audit.fix on)       `api` + Planner     `read_api` + Guest  ✗"),
+            .contains("audit fixes (audit.fix on)       `api` + Planner       `read_api` + Guest  ✗"),
         "{}",
         out.stdout
     );
@@ -109,8 +109,11 @@ fn read_api_guest_with_fixes_on_fails_and_says_what_to_change() {
     assert_eq!(wow.writes(), 0);
 }
 
+/// A read-only run needs Planner too: a Guest does not see confidential issues, so
+/// its audit would report a week that is not the team's (docs/security.md; issue 16
+/// item 9: docs, doctor and README say one thing).
 #[test]
-fn read_api_guest_is_enough_for_a_dry_run() {
+fn a_read_api_guest_is_not_enough_even_for_a_dry_run() {
     let wow = Wow::new(world());
     wow.sandbox.world(|w| {
         w.add_token("guest-token", AccessLevel::Guest);
@@ -122,13 +125,24 @@ fn read_api_guest_is_enough_for_a_dry_run() {
         .env("WOW_TOKEN", "guest-token")
         .env("CI_PIPELINE_SOURCE", "merge_request_event")
         .run()
-        .status(0);
+        .status(1);
     assert!(
         out.stdout.contains("dry run: nothing is written"),
         "{}",
         out.stdout
     );
-    assert!(out.stdout.contains("confidential"), "{}", out.stdout);
+    assert!(
+        out.stdout
+            .contains("read milestones, issues, labels      `read_api` + Planner  `read_api` + Guest  ✗"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout
+            .contains("since a Guest cannot see confidential issues"),
+        "{}",
+        out.stdout
+    );
 }
 
 #[test]
