@@ -136,7 +136,7 @@ pub(super) fn judged_for(dry_run: &Sourced<bool>, pipeline_source: Option<&str>)
 #[cfg(test)]
 mod tests {
     use super::*;
-    use AccessLevel::{Guest, Planner};
+    use AccessLevel::Planner;
 
     #[test]
     fn needs_table() {
