@@ -213,15 +213,10 @@ fn finish(settings: &Settings, mut report: Report, log: &Console) -> Result<Exit
         );
     }
     console::print(&log.section_start("report", "Report", false, unix_now()));
+    // Its last line says where to read the report and, with exit 3, why a job
+    // with no error is red (SPEC "Exit status").
     for line in report::summary::summary(&report, &dir.display().to_string(), &names) {
         crate::say!("{line}");
-    }
-    if exit == Exit::Findings {
-        // The last line says why a job with no error is red (SPEC "Exit status").
-        crate::say!(
-            "Exit 3: {} need a person and report.fail_on_findings is on.",
-            report::wording::plural(report.needing_a_person(), "finding", "findings")
-        );
     }
     console::print(&log.section_end("report", unix_now()));
     Ok(exit)

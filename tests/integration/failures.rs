@@ -230,7 +230,7 @@ fn gitlab_gone_mid_carry_over_lists_each_failure_and_the_rerun_finishes() {
     let md = out.file("report.md");
     let headline = format!("# WoW report: FAILED: {not_done} of {total} steps not done");
     assert!(md.starts_with(&headline), "{}", md.lines().next().unwrap_or(""));
-    assert_eq!(md.matches("- ❌ `move\\_issue`").count(), 10, "ten errors shown");
+    assert_eq!(md.matches("- ❌ `move_issue`").count(), 10, "ten errors shown");
     assert!(md.contains(&format!(
         "- and {} more (all of them are in report.json)",
         not_done - 10

@@ -8,6 +8,7 @@ mod failures;
 mod faults;
 mod preflight;
 mod report;
+mod report_read;
 mod resume;
 mod rotation;
 mod server_data;
