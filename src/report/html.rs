@@ -484,9 +484,15 @@ fn write_rotation(o: &mut String, r: &Report) -> std::fmt::Result {
             } else {
                 ""
             };
+            // A short outcome stays on one line; a long one may wrap on a phone.
+            let words = if words.len() <= 16 {
+                format!("<span class=\"word\">{words}</span>")
+            } else {
+                words
+            };
             let words = match error {
-                Some(e) => format!("<span class=\"word\">{words}</span>: {e}"),
-                None => format!("<span class=\"word\">{words}</span>"),
+                Some(e) => format!("{words}: {e}"),
+                None => words,
             };
             writeln!(
                 o,
