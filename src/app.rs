@@ -213,18 +213,10 @@ fn finish(settings: &Settings, mut report: Report, log: &Console) -> Result<Exit
         );
     }
     console::print(&log.section_start("report", "Report", false, unix_now()));
+    // Its last line says where to read the report and, with exit 3, why a job
+    // with no error is red (SPEC "Exit status").
     for line in report::summary::summary(&report, &dir.display().to_string(), &names) {
         crate::say!("{line}");
-    }
-    if exit == Exit::Findings {
-        // The last line says why a job with no error is red (SPEC "Exit status").
-        let n = report.needing_a_person();
-        let them = if n == 1 {
-            "1 finding needs".to_string()
-        } else {
-            format!("{n} findings need")
-        };
-        crate::say!("Exit 3: {them} a person and report.fail_on_findings is on.");
     }
     console::print(&log.section_end("report", unix_now()));
     Ok(exit)
@@ -238,8 +230,30 @@ fn now_flag(value: Option<&str>) -> Result<DateTime<Utc>, Failure> {
     }
 }
 
+/// `wowctl demo`'s moment when `--now` is not given: this week's first day (the
+/// most recent week start at or before `clock`) at 06:00 in `week.timezone`
+/// (SPEC "`wowctl demo`"), so the demo shows a real rotation and the same
+/// findings whatever day it runs.
+fn demo_now(clock: DateTime<Utc>, starts_on: chrono::Weekday, tz: chrono_tz::Tz) -> DateTime<Utc> {
+    use chrono::TimeZone as _;
+    let week = crate::week::week_of(clock, starts_on, tz);
+    let six = week.start_date.and_hms_opt(6, 0, 0).unwrap_or_default();
+    tz.from_local_datetime(&six)
+        .earliest()
+        .map(|t| t.with_timezone(&Utc))
+        // 06:00 does not exist that day (a clock change): six hours after midnight.
+        .unwrap_or(week.start + chrono::Duration::hours(6))
+}
+
 fn demo(args: &DemoArgs, env: &BTreeMap<String, String>) -> Result<Exit, Failure> {
-    let now = now_flag(args.now.as_deref())?;
+    let now = match args.now.as_deref() {
+        Some(v) => settings::env::parse_now("--now", v)?,
+        None => {
+            // The demo's own configuration says when its week starts, and where.
+            let week = settings::resolve_demo(&BTreeMap::new(), Utc::now())?.config.week;
+            demo_now(Utc::now(), week.starts_on, week.timezone)
+        }
+    };
     let sandbox = sandbox::Sandbox::start(sandbox::seed::demo(now))
         .map_err(|e| Failure::Failed(format!("cannot start the simulated GitLab on 127.0.0.1: {e}")))?;
     // The demo is a real `run`, configured as a scheduled pipeline would be.
@@ -258,13 +272,31 @@ fn demo(args: &DemoArgs, env: &BTreeMap<String, String>) -> Result<Exit, Failure
     // Its configuration is built in (every rule on, every format), resolved like a file's.
     let settings = settings::resolve_demo(&demo_env, now)?;
     if !args.quiet {
+        let week = &settings.config.week;
         crate::say!(
             "wowctl demo: a simulated GitLab at {} holds the tracker of a production team;",
             sandbox.base_url()
         );
-        crate::say!("running `wowctl run` against it as a Wednesday schedule would ({now}).");
+        crate::say!(
+            "running `wowctl run` against it as a {} schedule would, at {}.",
+            weekday_name(week.starts_on),
+            now.with_timezone(&week.timezone).format("%Y-%m-%d %H:%M %Z")
+        );
     }
     run_job(&settings, env, Job::Run, args.quiet)
+}
+
+fn weekday_name(day: chrono::Weekday) -> &'static str {
+    use chrono::Weekday::*;
+    match day {
+        Mon => "Monday",
+        Tue => "Tuesday",
+        Wed => "Wednesday",
+        Thu => "Thursday",
+        Fri => "Friday",
+        Sat => "Saturday",
+        Sun => "Sunday",
+    }
 }
 
 fn serve_sandbox(args: &SandboxArgs) -> Result<Exit, Failure> {
@@ -323,6 +355,47 @@ fn doctor(common: &Common, env: &BTreeMap<String, String>) -> Result<Exit, Failu
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_demo_runs_on_this_weeks_first_morning() {
+        let t = |s: &str| s.parse::<DateTime<Utc>>().unwrap_or_default();
+        let tz = |s: &str| s.parse::<chrono_tz::Tz>().unwrap_or(chrono_tz::UTC);
+        use chrono::Weekday::{Mon, Wed};
+        // (clock, starts_on, timezone, the demo's now)
+        let cases = [
+            ("2026-12-02T01:57:06.812Z", Wed, "UTC", "2026-12-02T06:00:00Z"),
+            ("2026-12-01T23:59:26.802Z", Wed, "UTC", "2026-11-25T06:00:00Z"),
+            ("2026-12-06T12:00:00Z", Wed, "UTC", "2026-12-02T06:00:00Z"),
+            ("2026-12-02T00:00:00Z", Wed, "UTC", "2026-12-02T06:00:00Z"),
+            (
+                "2026-12-02T01:00:00Z",
+                Wed,
+                "Europe/Berlin",
+                "2026-12-02T05:00:00Z",
+            ),
+            (
+                "2026-12-01T23:30:00Z",
+                Wed,
+                "Europe/Berlin",
+                "2026-12-02T05:00:00Z",
+            ),
+            (
+                "2026-12-02T03:00:00Z",
+                Wed,
+                "America/New_York",
+                "2026-11-25T11:00:00Z",
+            ),
+            (
+                "2026-03-30T12:00:00Z",
+                Mon,
+                "Europe/Berlin",
+                "2026-03-30T04:00:00Z",
+            ),
+        ];
+        for (clock, starts_on, zone, want) in cases {
+            assert_eq!(demo_now(t(clock), starts_on, tz(zone)), t(want), "{clock} {zone}");
+        }
+    }
 
     #[test]
     fn every_outcome_has_one_exit_status() {

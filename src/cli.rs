@@ -127,7 +127,7 @@ pub struct DemoArgs {
     /// Where the report files go.
     #[arg(long, value_name = "DIR", default_value = "wow-report")]
     pub report_dir: PathBuf,
-    /// The moment to act as of, RFC 3339 [default: the clock].
+    /// The moment to act as of, RFC 3339 [default: this week's first day, 06:00].
     #[arg(long, value_name = "RFC3339")]
     pub now: Option<String>,
     #[arg(short, long, action = ArgAction::Count)]

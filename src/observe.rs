@@ -51,6 +51,8 @@ pub(crate) struct CarriedIssue {
     pub title: String,
     pub web_url: String,
     pub weeks_carried: u32,
+    /// Its title stays out of the report unless `report.confidential_titles`.
+    pub confidential: bool,
 }
 
 fn query(pairs: &[(&'static str, &str)]) -> Vec<(&'static str, String)> {
@@ -296,6 +298,7 @@ pub(crate) async fn carried_weeks(
                 title: issue.title.clone(),
                 web_url: issue.web_url.clone(),
                 weeks_carried: weeks.len() as u32,
+                confidential: issue.confidential,
             }
         })
         .collect();

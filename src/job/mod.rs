@@ -56,7 +56,7 @@ fn new_report(settings: &Settings, scope: &Scope, job: Job, week: &Week) -> Repo
         command: job.name().to_string(),
         now: settings.now.value,
         dry_run: settings.dry_run.value,
-        scope: Some(scope.describe()),
+        scope: Some(crate::report::wording::describe_scope(scope, &settings.links)),
         week: WeekDates {
             start: week.start_date,
             end: week.end_date,
@@ -73,6 +73,7 @@ fn new_report(settings: &Settings, scope: &Scope, job: Job, week: &Week) -> Repo
         requests: BTreeMap::new(),
         links: settings.links.clone(),
         exit_code: 0,
+        confidential_titles: settings.config.report.confidential_titles,
     }
 }
 
@@ -194,21 +195,9 @@ pub(crate) async fn execute(
             findings: outcome.findings,
         };
         if !log.quiet {
-            let a = &report.audit;
-            let fixed = a.findings.iter().filter(|f| f.fixed()).count();
-            crate::say!(
-                "  {} issues checked, {} findings, {} fixed",
-                a.issues_checked,
-                a.findings.len(),
-                fixed
-            );
-            for f in &a.findings {
-                crate::say!(
-                    "  {:<18} {}: {}",
-                    f.rule.as_str(),
-                    f.subject.display_name(),
-                    f.message
-                );
+            // What needs a person first, then what was fixed; no confidential title.
+            for line in crate::report::summary::audit_lines(&report) {
+                crate::say!("  {line}");
             }
         }
         crate::console::print(&log.section_end("audit", unix_now()));
@@ -238,20 +227,24 @@ pub(crate) async fn execute(
         report.requests = gl.request_counts();
         return report;
     }
-    if !report.errors.iter().any(|e| e.step == "read") {
-        check_token(settings, gl, &mut report).await;
+    if report.errors.iter().any(|e| e.step == "read") {
+        report.requests = gl.request_counts();
+        return report;
     }
+    check_token(settings, gl, &mut report).await;
 
-    // The HTML page's pictures cost extra reads; only that format pays for them,
-    // and not when GitLab could not be read.
-    if cfg.report.formats.contains(&Format::Html) && !unread {
+    // The trend of recent weeks (the markdown's table, the HTML's chart) and the
+    // HTML's carried-over table cost extra reads; only those formats pay for them.
+    if cfg.report.formats.contains(&Format::Html) || cfg.report.formats.contains(&Format::Markdown) {
         let labels = (cfg.labels.unscheduled.as_str(), cfg.labels.outage.as_str());
         match observe::history(gl, scope, &cfg.milestones, labels, cfg.report.history_weeks).await {
             Ok(h) => report.history = Some(h),
             Err(e) => report
                 .warnings
-                .push(format!("the history chart is left out: {e}")),
+                .push(format!("the trend of recent weeks is left out: {e}")),
         }
+    }
+    if cfg.report.formats.contains(&Format::Html) {
         let carried: Vec<&Issue> = view.map(|v| v.carried.iter().collect()).unwrap_or_default();
         match observe::carried_weeks(gl, &cfg.milestones, &carried).await {
             Ok(c) => report.carried_weeks = c,

@@ -158,7 +158,7 @@ async fn report_issue_steps(
     let last = report_issue::marker(start - chrono::Days::new(7));
     let last_week = search(quoted(&last), "description", "opened").await?;
 
-    let markdown = report::markdown::render(report);
+    let markdown = report::markdown::render_for_issue(report);
     let wanted = report_issue::Wanted {
         project,
         week_start: start,

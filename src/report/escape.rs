@@ -4,14 +4,44 @@
 
 use std::fmt::Write as _;
 
-/// Escapes text for inline Markdown (GitLab-flavoured): characters that start
-/// emphasis, links, HTML, tables, label (`~`) and heading syntax get a backslash;
-/// `&` becomes `&amp;` so a title cannot smuggle an entity; line breaks become spaces.
+/// Escapes text from GitLab (a title, an error's text) for inline Markdown
+/// (GitLab-flavoured): characters that start emphasis, links, HTML, tables, label
+/// (`~`) and heading syntax get a backslash; `&` becomes `&amp;` so a title cannot
+/// smuggle an entity; line breaks become spaces; an `@mention` is put in a code
+/// span, where GitLab neither links nor notifies it.
 pub(crate) fn markdown(s: &str) -> String {
+    escape_markdown(s, "\\`*_[]<>|~#{}")
+}
+
+/// Escapes wowctl's own sentences, which carry GitLab references on purpose
+/// (`#12`, `~"priority::1"`, `%"WoW"`): only what could break a table or make
+/// markup is escaped, so the references render as links and label chips.
+pub(crate) fn markdown_text(s: &str) -> String {
+    escape_markdown(s, "\\`*_[]<>|{}")
+}
+
+fn escape_markdown(s: &str, special: &str) -> String {
     let mut out = String::with_capacity(s.len() + 8);
-    for c in s.chars() {
+    let mut chars = s.char_indices().peekable();
+    let mut prev: Option<char> = None;
+    while let Some((i, c)) = chars.next() {
+        if c == '@' && starts_mention(prev, s[i + 1..].chars().next()) {
+            // The whole `@name` in a code span: GitLab makes no mention of it.
+            let len = s[i + 1..]
+                .find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | '/')))
+                .unwrap_or(s.len() - i - 1);
+            let name = s[i + 1..i + 1 + len].trim_end_matches('.');
+            out.push_str("`@");
+            out.push_str(name);
+            out.push('`');
+            for _ in 0..name.chars().count() {
+                chars.next();
+            }
+            prev = name.chars().last();
+            continue;
+        }
         match c {
-            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '~' | '#' | '{' | '}' => {
+            c if special.contains(c) => {
                 out.push('\\');
                 out.push(c);
             }
@@ -20,8 +50,57 @@ pub(crate) fn markdown(s: &str) -> String {
             c if c.is_control() && c != '\t' => {}
             c => out.push(c),
         }
+        prev = Some(c);
     }
     out
+}
+
+/// An `@` that GitLab would read as a mention: not inside a word (an e-mail
+/// address is not a mention), followed by a name.
+fn starts_mention(prev: Option<char>, next: Option<char>) -> bool {
+    !prev.is_some_and(|p| p.is_alphanumeric() || p == '_' || p == '`')
+        && next.is_some_and(|n| n.is_ascii_alphanumeric() || n == '_')
+}
+
+/// An issue reference (`#12`, `group/project#12`) as GitLab links it, or the
+/// escaped text when it does not look like one.
+pub(crate) fn markdown_issue(reference: &str) -> String {
+    let plain = reference.rsplit_once('#').is_some_and(|(path, n)| {
+        !n.is_empty()
+            && n.chars().all(|c| c.is_ascii_digit())
+            && path
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | '/'))
+    });
+    if plain {
+        reference.to_string()
+    } else {
+        markdown(reference)
+    }
+}
+
+/// A label as a GitLab reference, `~"priority::1"` (a chip where GitLab renders
+/// it), or escaped text when the name cannot be quoted.
+pub(crate) fn markdown_label(name: &str) -> String {
+    quoted_reference('~', name)
+}
+
+/// A milestone as a GitLab reference, `%"WoW"`, or escaped text when the title
+/// cannot be quoted.
+pub(crate) fn markdown_milestone(title: &str) -> String {
+    quoted_reference('%', title)
+}
+
+fn quoted_reference(sigil: char, name: &str) -> String {
+    let quotable = !name.is_empty()
+        && !name.contains('"')
+        && !name.chars().any(char::is_control)
+        && !name.contains(['|', '<', '>', '`', '\\']);
+    if quotable {
+        format!("{sigil}\"{name}\"")
+    } else {
+        format!("\\{sigil}\"{}\"", markdown(name))
+    }
 }
 
 /// A URL made safe for `[text](url)`: spaces and parentheses percent-encoded.
@@ -65,17 +144,84 @@ pub(crate) fn xml(s: &str, attribute: bool) -> String {
 /// `<a href>` only for http(s) and site-relative URLs: a `javascript:` URL from a
 /// title or a bad setting must not become a link.
 pub(crate) fn html_link(text: &str, href: Option<&str>) -> String {
-    match href {
-        Some(h) if h.starts_with("https://") || h.starts_with("http://") || h.starts_with('/') => {
-            format!("<a href=\"{}\">{}</a>", xml(h, true), xml(text, false))
-        }
-        _ => xml(text, false),
+    match href.filter(|h| safe_href(h)) {
+        Some(h) => format!("<a href=\"{}\">{}</a>", xml(h, true), xml(text, false)),
+        None => xml(text, false),
     }
+}
+
+/// A URL a report may link to: http(s) or site-relative.
+pub(crate) fn safe_href(h: &str) -> bool {
+    h.starts_with("https://") || h.starts_with("http://") || h.starts_with('/')
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn markdown_escapes_user_text_and_keeps_our_references() {
+        // (input, as user text, as wowctl's own sentence)
+        let cases = [
+            ("plain title", "plain title", "plain title"),
+            ("a | b", "a \\| b", "a \\| b"),
+            ("*bold* _it_", "\\*bold\\* \\_it\\_", "\\*bold\\* \\_it\\_"),
+            ("[x](y)", "\\[x\\](y)", "\\[x\\](y)"),
+            ("<script>", "\\<script\\>", "\\<script\\>"),
+            (
+                "~\"label\" #12 %\"WoW\"",
+                "\\~\"label\" \\#12 %\"WoW\"",
+                "~\"label\" #12 %\"WoW\"",
+            ),
+            ("a\nb\r\nc", "a b  c", "a b  c"),
+            ("R&D", "R&amp;D", "R&amp;D"),
+            (
+                "back\\slash `code`",
+                "back\\\\slash \\`code\\`",
+                "back\\\\slash \\`code\\`",
+            ),
+            (
+                "assigned to @dave.db.",
+                "assigned to `@dave.db`.",
+                "assigned to `@dave.db`.",
+            ),
+            (
+                "ask @ops-team/oncall now",
+                "ask `@ops-team/oncall` now",
+                "ask `@ops-team/oncall` now",
+            ),
+            (
+                "mail ops@example.com",
+                "mail ops@example.com",
+                "mail ops@example.com",
+            ),
+            ("a lone @ sign", "a lone @ sign", "a lone @ sign"),
+        ];
+        for (input, user, ours) in cases {
+            assert_eq!(markdown(input), user, "user text {input:?}");
+            assert_eq!(markdown_text(input), ours, "our text {input:?}");
+        }
+    }
+
+    #[test]
+    fn references_render_as_gitlab_references() {
+        let cases = [
+            (markdown_issue("#12"), "#12"),
+            (markdown_issue("group/sub.x/app-1#7"), "group/sub.x/app-1#7"),
+            (markdown_issue("#12 <b>"), "\\#12 \\<b\\>"),
+            (markdown_label("priority::1"), "~\"priority::1\""),
+            (
+                markdown_label("(perceived) data loss"),
+                "~\"(perceived) data loss\"",
+            ),
+            (markdown_label("say \"hi\""), "\\~\"say \"hi\"\""),
+            (markdown_milestone("WoW"), "%\"WoW\""),
+            (markdown_milestone("a|b"), "\\%\"a\\|b\""),
+        ];
+        for (got, want) in cases {
+            assert_eq!(got, want);
+        }
+    }
 
     #[test]
     fn xml_handles_markup_and_forbidden_characters() {

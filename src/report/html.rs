@@ -1,59 +1,154 @@
 //! The `report.html` renderer: one self-contained page with what `report.md`
-//! says, plus two pictures: an inline SVG bar chart of the recent closed weeks
-//! (`Report::history`) and bars of how long this week's carried-over issues have
-//! been carried (`Report::carried_weeks`, chronic ones marked).
+//! says, in the same order (`view`): a banner for a dry run, a failed or a
+//! stopped run; errors; what needs a person, hand-offs on top; what was fixed;
+//! the rotation in short with the carried-over issues listed once (how long each
+//! has been carried, chronic ones marked); a chart of the recent closed weeks;
+//! what was published; the rules. Tables longer than `view::COLLAPSE_ROWS` rows
+//! are collapsed.
+//!
+//! Readable on a phone (390 px, no sideways scrolling: long words wrap, dates do
+//! not break at their hyphens, the chart is drawn at phone width) and in dark
+//! mode (`prefers-color-scheme`); the chart's colours have at least 3:1 contrast
+//! against the page in both themes and its bars are told apart by pattern too.
 //!
 //! Must not load anything: no external scripts, fonts, stylesheets or images
-//! (artifact pages are viewed offline and under strict CSP). Well-formed,
-//! XHTML-compatible markup, every text escaped, links only to http(s) URLs, so
-//! tests can parse it as XML. Pure: no I/O, no clock.
+//! (artifact pages are viewed offline and under strict CSP); the only `url(`
+//! is a pattern inside the page (`url(#…)`). Well-formed, XHTML-compatible
+//! markup, every text escaped, links only to http(s) URLs, so tests can parse it
+//! as XML. A confidential issue's title is never written unless
+//! `report.confidential_titles`. Pure: no I/O, no clock.
 
-use super::escape::{html_link as link, xml};
+use super::escape::{html_link, safe_href, xml};
+use super::view::{self, StepRow, COLLAPSE_ROWS};
 use super::wording::{
-    findings_of, fix_counts, fix_label, headline, no_findings, outcome_label, plural, rule_summary,
-    status_word,
+    fix_label, headline, next_step, outcome_label, plural, rule_summary, scope_name, status_word,
 };
 use super::{Report, SHOWN_ERRORS};
-use crate::audit::AuditStatus;
-use crate::audit::{Finding, Subject};
-use crate::observe::{CarriedIssue, HistoryWeek};
-use crate::rotation::{IssueKey, MilestoneInfo, RotationStatus};
+use crate::apply::Outcome;
+use crate::audit::{AuditStatus, Finding, FixStatus, Subject};
+use crate::observe::HistoryWeek;
+use crate::rotation::{MilestoneInfo, RotationStatus};
 use std::fmt::Write as _;
 
 /// Weeks carried from which an issue counts as chronic on the page.
 pub(crate) const CHRONIC_WEEKS: u32 = 3;
 
-const CLOSED_COLOUR: &str = "#4e79a7";
-const UNSCHEDULED_COLOUR: &str = "#f28e2b";
-const OUTAGE_COLOUR: &str = "#c0504d";
+/// The chart's colours, light and dark: each at least 3:1 against its page
+/// background (WCAG 1.4.11 for graphics), tested below.
+pub(crate) const CHART_COLOURS: [(&str, &str, &str); 3] = [
+    // (series, light, dark)
+    ("closed", "#0969da", "#58a6ff"),
+    ("unscheduled", "#bc4c00", "#f0883e"),
+    ("outages", "#cf222e", "#ff7b72"),
+];
 
 const STYLE: &str = "
-body { font-family: system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif; color: #1f2328;
-  max-width: 60rem; margin: 2rem auto; padding: 0 1rem; line-height: 1.45; }
-h1 { font-size: 1.6rem; margin-bottom: 0.2rem; }
-h2 { font-size: 1.25rem; border-bottom: 1px solid #d0d7de; padding-bottom: 0.2rem; margin-top: 2rem; }
-h3 { font-size: 1.05rem; }
+:root { color-scheme: light dark; --bg: #ffffff; --fg: #1f2328; --muted: #59636e; --line: #d0d7de;
+  --soft: #f6f8fa; --link: #0969da; --banner: #fff8c5; --banner-line: #9a6700; --failed: #ffebe9;
+  --failed-line: #cf222e; --warn: #fff1e5; --warn-line: #bc4c00; --chronic: #fff8e6;
+  --closed: #0969da; --unscheduled: #bc4c00; --outages: #cf222e; }
+@media (prefers-color-scheme: dark) {
+  :root { --bg: #0d1117; --fg: #e6edf3; --muted: #9198a1; --line: #3d444d; --soft: #151b23;
+    --link: #4493f8; --banner: #272115; --banner-line: #d29922; --failed: #2d1517;
+    --failed-line: #f85149; --warn: #2b1d12; --warn-line: #f0883e; --chronic: #2b2111;
+    --closed: #58a6ff; --unscheduled: #f0883e; --outages: #ff7b72; }
+}
+html { -webkit-text-size-adjust: 100%; text-size-adjust: 100%; }
+body { font-family: system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif; background: var(--bg);
+  color: var(--fg); max-width: 60rem; margin: 1.5rem auto; padding: 0 1rem; line-height: 1.45;
+  overflow-wrap: anywhere; }
+h1 { font-size: 1.5rem; margin-bottom: 0.2rem; }
+h2 { font-size: 1.25rem; border-bottom: 1px solid var(--line); padding-bottom: 0.2rem; margin-top: 2rem; }
+h3 { font-size: 1.05rem; margin-bottom: 0.3rem; }
 .headline { font-size: 1.15rem; font-weight: 600; margin-top: 0; }
-.meta, .muted { color: #59636e; }
-.banner { background: #fff8c5; border: 1px solid #d4a72c; padding: 0.5rem 0.8rem; border-radius: 6px; }
-.warn { background: #fff1e5; border-left: 4px solid #f28e2b; padding: 0.4rem 0.8rem; }
+.meta, .muted { color: var(--muted); }
+.nw, th, td.icon, a.ref, .word { white-space: nowrap; }
+.banner { background: var(--banner); border: 1px solid var(--banner-line); padding: 0.5rem 0.8rem; border-radius: 6px; }
+.banner.failed { background: var(--failed); border-color: var(--failed-line); }
+.warn { background: var(--warn); border-left: 4px solid var(--warn-line); padding: 0.4rem 0.8rem; }
 table { border-collapse: collapse; width: 100%; margin: 0.5rem 0 1rem; }
-th, td { text-align: left; border-bottom: 1px solid #eaeef2; padding: 0.3rem 0.5rem; vertical-align: top; }
-th { background: #f6f8fa; font-weight: 600; }
-th.num, td.num { text-align: right; font-variant-numeric: tabular-nums; }
-tr.failed td { background: #ffebe9; }
-tr.chronic td { background: #fff8e6; }
-.tag { font-size: 0.8rem; border: 1px solid #d4a72c; border-radius: 1rem; padding: 0 0.4rem; color: #7d4e00; }
-.bar { display: inline-block; height: 0.8rem; background: #9bb7d4; border-radius: 2px; vertical-align: middle; }
-tr.chronic .bar { background: #e3a857; }
-ul.errors li { color: #b42318; }
-svg text { font-family: system-ui, sans-serif; fill: #1f2328; }
-a { color: #0969da; }
-footer { margin-top: 2.5rem; color: #59636e; font-size: 0.9rem; }
+th, td { text-align: left; border-bottom: 1px solid var(--line); padding: 0.3rem 0.5rem; vertical-align: top; }
+th { background: var(--soft); font-weight: 600; }
+th.num, td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+td.icon { width: 1.5rem; padding-right: 0; }
+tr.failed td { background: var(--failed); }
+tr.chronic td { background: var(--chronic); }
+table.carried td:first-child { white-space: nowrap; }
+table.carried td:last-child { text-align: right; font-variant-numeric: tabular-nums; }
+.tag { font-size: 0.8rem; border: 1px solid var(--banner-line); border-radius: 1rem; padding: 0 0.4rem; white-space: nowrap; }
+details { margin: 0.5rem 0 1rem; }
+summary { cursor: pointer; color: var(--link); }
+ul.errors { list-style: none; padding-left: 0; }
+ul.errors li { margin-bottom: 0.3rem; }
+a { color: var(--link); }
+code { overflow-wrap: anywhere; }
+svg.chart { display: block; width: 100%; max-width: 420px; height: auto; margin: 0.5rem 0; }
+svg.chart text { font-family: system-ui, sans-serif; fill: var(--fg); }
+.s-closed { fill: var(--closed); }
+.s-unscheduled { stroke: var(--unscheduled); }
+.s-outages { stroke: var(--outages); }
+.p-unscheduled { fill: var(--unscheduled); }
+.p-outages { fill: var(--outages); }
+rect.s-unscheduled, rect.s-outages { stroke-width: 1.5; }
+footer { margin-top: 2.5rem; color: var(--muted); font-size: 0.9rem; }
 ";
 
 fn esc(s: &str) -> String {
-    xml(s, false)
+    nw(&xml(s, false))
+}
+
+/// Escaped text with each date (`2026-12-01`) kept on one line: a phone must
+/// not break a date at its hyphens.
+fn nw(escaped: &str) -> String {
+    let b = escaped.as_bytes();
+    let is_date = |i: usize| {
+        b.len() >= i + 10
+            && b[i..i + 4].iter().all(u8::is_ascii_digit)
+            && b[i + 4] == b'-'
+            && b[i + 5..i + 7].iter().all(u8::is_ascii_digit)
+            && b[i + 7] == b'-'
+            && b[i + 8..i + 10].iter().all(u8::is_ascii_digit)
+    };
+    let mut out = String::with_capacity(escaped.len());
+    let mut last = 0;
+    let mut i = 0;
+    while i < b.len() {
+        if is_date(i) && (i == 0 || !b[i - 1].is_ascii_digit()) {
+            out.push_str(&escaped[last..i]);
+            out.push_str("<span class=\"nw\">");
+            out.push_str(&escaped[i..i + 10]);
+            out.push_str("</span>");
+            i += 10;
+            last = i;
+        } else {
+            i += 1;
+        }
+    }
+    out.push_str(&escaped[last..]);
+    out
+}
+
+/// An issue reference linked to the issue, kept on one line (`#1234` must not
+/// wrap on a phone).
+fn issue_link(reference: &str, href: &str) -> String {
+    if safe_href(href) {
+        format!(
+            "<a class=\"ref\" href=\"{}\">{}</a>",
+            xml(href, true),
+            xml(reference, false)
+        )
+    } else {
+        xml(reference, false)
+    }
+}
+
+/// A link with `text` (escaped, dates kept whole), or the text alone when the
+/// URL is not a web URL.
+fn link(text: &str, href: Option<&str>) -> String {
+    match href.filter(|h| safe_href(h)) {
+        Some(h) => format!("<a href=\"{}\">{}</a>", xml(h, true), esc(text)),
+        None => esc(text),
+    }
 }
 
 pub(crate) fn render(report: &Report) -> String {
@@ -72,57 +167,251 @@ fn write_page(o: &mut String, r: &Report) -> std::fmt::Result {
         o,
         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>"
     )?;
-    writeln!(o, "<title>WoW report: {}</title>", esc(&head))?;
+    writeln!(o, "<meta name=\"color-scheme\" content=\"light dark\"/>")?;
+    writeln!(o, "<title>WoW report: {}</title>", xml(&head, false))?;
     writeln!(o, "<style>{STYLE}</style>")?;
     writeln!(o, "</head>")?;
     writeln!(o, "<body>")?;
     writeln!(o, "<header>")?;
     writeln!(o, "<h1>WoW report</h1>")?;
     writeln!(o, "<p class=\"headline\">{}</p>", esc(&head))?;
+    write_banner(o, r)?;
+    let mut facts = vec![format!(
+        "Week <strong class=\"nw\">{}</strong> – <strong class=\"nw\">{}</strong>",
+        r.week.start, r.week.end
+    )];
+    if let Some(scope) = scope_name(r) {
+        facts.push(link(&scope, r.links.project_url.as_deref()));
+    }
+    facts.push(format!("<code>wowctl {}</code>", xml(&r.command, false)));
+    facts.push(format!(
+        "<span class=\"nw\">{}</span>",
+        r.now.format("%Y-%m-%d %H:%M UTC")
+    ));
+    facts.push(esc(&view::ending(r)));
+    writeln!(o, "<p class=\"meta\">{}</p>", facts.join(" · "))?;
+    for w in &r.warnings {
+        writeln!(o, "<p class=\"warn\">⚠ {}</p>", esc(w))?;
+    }
+    writeln!(o, "</header>")?;
+
+    write_errors(o, r)?;
+    write_needs_a_person(o, r)?;
+    write_fixed(o, r)?;
+    write_rotation(o, r)?;
+    write_history(o, r.history.as_deref())?;
+    write_publish(o, r)?;
+    write_audit(o, r)?;
+    write_footer(o, r)?;
+    writeln!(o, "</body>")?;
+    writeln!(o, "</html>")
+}
+
+fn write_banner(o: &mut String, r: &Report) -> std::fmt::Result {
+    let next = next_step(r)
+        .map(|n| format!(" Next: {}", esc(n)))
+        .unwrap_or_default();
+    if let Some(signal) = &r.stopped_by {
+        writeln!(
+            o,
+            "<p class=\"banner failed\" role=\"alert\"><strong>STOPPED</strong> by {} (the job was cancelled or timed out): below is what was done before it stopped.{next}</p>",
+            esc(signal)
+        )?;
+    } else if r.exit_code == 1 || !r.errors.is_empty() {
+        writeln!(
+            o,
+            "<p class=\"banner failed\" role=\"alert\"><strong>FAILED</strong>: this run did not finish its work: {}.{next}</p>",
+            plural(r.errors.len(), "error", "errors")
+        )?;
+    }
     if r.dry_run {
         writeln!(
             o,
             "<p class=\"banner\"><strong>DRY RUN</strong>: nothing was changed in GitLab. Steps and fixes marked 📝 are what a real run would do.</p>"
         )?;
     }
-    let mut facts = vec![
-        format!(
-            "Week <strong>{}</strong> – <strong>{}</strong>",
-            r.week.start, r.week.end
-        ),
-        format!("<code>wowctl {}</code>", esc(&r.command)),
-    ];
-    if let Some(scope) = &r.scope {
-        facts.push(esc(scope));
-    }
-    facts.push(r.now.format("%Y-%m-%d %H:%M UTC").to_string());
-    facts.push(format!("exit status {}", r.exit_code));
-    writeln!(o, "<p class=\"meta\">{}</p>", facts.join(" · "))?;
-    writeln!(o, "</header>")?;
+    Ok(())
+}
 
-    write_rotation(o, r)?;
-    write_history(o, r.history.as_deref())?;
-    write_carried_weeks(o, &r.carried_weeks)?;
-    write_audit(o, r)?;
-    write_errors(o, r)?;
-    write_footer(o, r)?;
-    writeln!(o, "</body>")?;
-    writeln!(o, "</html>")
+/// Opens a `<details>` around a table of `rows` rows when it has more than
+/// `COLLAPSE_ROWS`; `close_collapsed` closes it.
+fn open_collapsed(o: &mut String, rows: usize, summary: &str) -> std::fmt::Result {
+    if rows > COLLAPSE_ROWS {
+        writeln!(o, "<details>")?;
+        writeln!(o, "<summary>{summary}</summary>")?;
+    }
+    Ok(())
+}
+
+fn close_collapsed(o: &mut String, rows: usize) -> std::fmt::Result {
+    if rows > COLLAPSE_ROWS {
+        writeln!(o, "</details>")?;
+    }
+    Ok(())
+}
+
+fn write_errors(o: &mut String, r: &Report) -> std::fmt::Result {
+    if r.errors.is_empty() {
+        return Ok(());
+    }
+    writeln!(o, "<section id=\"errors\">")?;
+    writeln!(o, "<h2>Errors ({})</h2>", r.errors.len())?;
+    writeln!(o, "<ul class=\"errors\">")?;
+    for e in r.errors.iter().take(SHOWN_ERRORS) {
+        writeln!(
+            o,
+            "<li>❌ <code>{}</code> {}: {}</li>",
+            xml(&e.step, false),
+            esc(&e.target),
+            esc(&e.message)
+        )?;
+    }
+    if r.errors.len() > SHOWN_ERRORS {
+        writeln!(
+            o,
+            "<li>and {} more (all of them are in report.json)</li>",
+            r.errors.len() - SHOWN_ERRORS
+        )?;
+    }
+    writeln!(o, "</ul>")?;
+    if let Some(next) = next_step(r) {
+        writeln!(o, "<p><strong>Next:</strong> {}</p>", esc(next))?;
+    }
+    writeln!(o, "</section>")
+}
+
+/// What a finding is about: the reference linked, then the title (or that it
+/// is confidential).
+fn subject(r: &Report, s: &Subject) -> String {
+    match s {
+        Subject::Issue(i) => {
+            let title = match view::issue_title(r, i) {
+                Some(t) => esc(t),
+                None => format!("<span class=\"muted\">{}</span>", view::WITHHELD),
+            };
+            format!("{} {title}", issue_link(&i.reference, &i.web_url))
+        }
+        Subject::Milestone { title, web_url, .. } => {
+            format!("milestone {}", link(title, web_url.as_deref()))
+        }
+        Subject::Label { name } => format!("label ~&quot;{}&quot;", esc(name)),
+    }
+}
+
+fn write_needs_a_person(o: &mut String, r: &Report) -> std::fmt::Result {
+    let groups = view::needing_a_person(r);
+    let total: usize = groups.iter().map(|(_, fs)| fs.len()).sum();
+    match r.audit.status {
+        AuditStatus::Skipped => return Ok(()),
+        AuditStatus::Done if total == 0 => {
+            writeln!(o, "<section id=\"needs-a-person\">")?;
+            writeln!(o, "<h2>Needs a person: nothing</h2>")?;
+            writeln!(
+                o,
+                "<p>The audit found nothing a person must do{}.</p>",
+                match (r.audit.findings.is_empty(), r.dry_run) {
+                    (true, _) => "",
+                    (false, false) => " (its findings were fixed)",
+                    (false, true) => " (a fix is planned for each of its findings)",
+                }
+            )?;
+            return writeln!(o, "</section>");
+        }
+        AuditStatus::Done => {
+            writeln!(o, "<section id=\"needs-a-person\">")?;
+            writeln!(o, "<h2>Needs a person ({total})</h2>")?;
+        }
+        AuditStatus::Failed => {
+            writeln!(o, "<section id=\"needs-a-person\">")?;
+            writeln!(
+                o,
+                "<h2>Needs a person ({total} found before the audit stopped)</h2>"
+            )?;
+        }
+    }
+    for (rule, fs) in groups {
+        writeln!(o, "<h3>{} ({})</h3>", esc(rule_summary(rule)), fs.len())?;
+        open_collapsed(o, fs.len(), &plural(fs.len(), "finding", "findings"))?;
+        writeln!(o, "<table>")?;
+        writeln!(o, "<tr><th>about</th><th>what is wrong</th></tr>")?;
+        for f in &fs {
+            writeln!(
+                o,
+                "<tr><td>{}</td><td>{}{}</td></tr>",
+                subject(r, &f.subject),
+                esc(&f.message),
+                fix_note(f)
+            )?;
+        }
+        writeln!(o, "</table>")?;
+        close_collapsed(o, fs.len())?;
+    }
+    writeln!(o, "</section>")
+}
+
+/// For a finding a person must act on although a fix exists: why it was not applied.
+fn fix_note(f: &Finding) -> String {
+    match (&f.fix, f.fix_status) {
+        (Some(step), FixStatus::Failed | FixStatus::Disabled) => {
+            let (icon, word) = fix_label(f.fix_status);
+            format!(
+                "<br/><span class=\"muted\">{icon} {word}: {}</span>",
+                esc(&step.describe())
+            )
+        }
+        _ => String::new(),
+    }
+}
+
+fn write_fixed(o: &mut String, r: &Report) -> std::fmt::Result {
+    let fixed = view::fixed(r);
+    if fixed.is_empty() {
+        return Ok(());
+    }
+    let heading = if r.dry_run {
+        "Fixes planned (dry run)"
+    } else {
+        "Fixed"
+    };
+    writeln!(o, "<section id=\"fixed\">")?;
+    writeln!(o, "<h2>{heading} ({})</h2>", fixed.len())?;
+    open_collapsed(o, fixed.len(), &plural(fixed.len(), "fix", "fixes"))?;
+    writeln!(o, "<table>")?;
+    for f in &fixed {
+        let (icon, _) = fix_label(f.fix_status);
+        let fix = f.fix.as_ref().map(|s| esc(&s.describe())).unwrap_or_default();
+        writeln!(
+            o,
+            "<tr><td class=\"icon\">{icon}</td><td>{}</td><td>{fix}</td></tr>",
+            subject(r, &f.subject)
+        )?;
+    }
+    writeln!(o, "</table>")?;
+    close_collapsed(o, fixed.len())?;
+    writeln!(o, "</section>")
 }
 
 fn milestone(m: &MilestoneInfo) -> String {
     let mut s = link(&m.title, m.web_url.as_deref());
     match (m.start_date, m.due_date) {
-        (Some(a), Some(b)) => s.push_str(&format!(" <span class=\"muted\">({a} – {b})</span>")),
-        (None, Some(b)) => s.push_str(&format!(" <span class=\"muted\">(due {b})</span>")),
-        (Some(a), None) => s.push_str(&format!(" <span class=\"muted\">(from {a})</span>")),
+        (Some(a), Some(b)) => s.push_str(&format!(
+            " <span class=\"muted\">(<span class=\"nw\">{a}</span> – <span class=\"nw\">{b}</span>)</span>"
+        )),
+        (None, Some(b)) => s.push_str(&format!(
+            " <span class=\"muted\">(due <span class=\"nw\">{b}</span>)</span>"
+        )),
+        (Some(a), None) => s.push_str(&format!(
+            " <span class=\"muted\">(from <span class=\"nw\">{a}</span>)</span>"
+        )),
         (None, None) => {}
     }
     if let Some(state) = m.state.as_deref().filter(|s| *s != "active") {
         s.push_str(&format!(" <span class=\"muted\">{}</span>", esc(state)));
     }
-    if m.id.is_none() {
-        s.push_str(" <span class=\"muted\">to be created</span>");
+    match (m.planned, m.id) {
+        (true, None) => s.push_str(" <span class=\"muted\">to be created</span>"),
+        (true, Some(_)) => s.push_str(" <span class=\"muted\">planned</span>"),
+        _ => {}
     }
     s
 }
@@ -143,10 +432,8 @@ fn write_rotation(o: &mut String, r: &Report) -> std::fmt::Result {
             plural(rot.weeks_missed as usize, "week", "weeks")
         )?;
     }
-    writeln!(o, "<table>")?;
-    writeln!(o, "<tr><th>before</th><th>after</th></tr>")?;
     let before = match &rot.before {
-        None => "GitLab could not be read".to_string(),
+        None => "GitLab could not be read, so nothing is known of the milestones".to_string(),
         Some(b) if b.is_empty() => "no WoW milestones existed".to_string(),
         Some(b) => b.iter().map(milestone).collect::<Vec<_>>().join("<br/>"),
     };
@@ -166,243 +453,78 @@ fn write_rotation(o: &mut String, r: &Report) -> std::fmt::Result {
         None => format!("{role}: {missing}"),
     })
     .collect();
+    writeln!(o, "<table>")?;
+    writeln!(o, "<tr><th>before</th><th>after</th></tr>")?;
     writeln!(o, "<tr><td>{before}</td><td>{}</td></tr>", after.join("<br/>"))?;
     writeln!(o, "</table>")?;
 
-    if !rot.actions.is_empty() {
-        writeln!(o, "<h3>Steps</h3>")?;
+    let rows = view::step_rows(&rot.actions);
+    if !rows.is_empty() {
         writeln!(o, "<table>")?;
         writeln!(o, "<tr><th></th><th>step</th><th>outcome</th></tr>")?;
-        for a in &rot.actions {
-            let (icon, word) = outcome_label(a.outcome);
-            let class = if a.error.is_some() {
+        for row in &rows {
+            let (outcome, description, words, error) = match row {
+                StepRow::Step(a) => (
+                    a.outcome,
+                    esc(&a.description),
+                    outcome_label(a.outcome).1.to_string(),
+                    a.error.as_deref().map(esc),
+                ),
+                StepRow::Moves(m) => (
+                    m.outcome(),
+                    m.describe(|t| esc(&format!("\"{t}\""))),
+                    m.outcome_words(),
+                    (m.count(Outcome::Failed) > 0)
+                        .then(|| "each failed move is listed under Errors".to_string()),
+                ),
+            };
+            let (icon, _) = outcome_label(outcome);
+            let class = if outcome == Outcome::Failed {
                 " class=\"failed\""
             } else {
                 ""
             };
-            let outcome = match &a.error {
-                Some(e) => format!("{word}: {}", esc(e)),
-                None => word.to_string(),
+            // A short outcome stays on one line; a long one may wrap on a phone.
+            let words = if words.len() <= 16 {
+                format!("<span class=\"word\">{words}</span>")
+            } else {
+                words
+            };
+            let words = match error {
+                Some(e) => format!("{words}: {e}"),
+                None => words,
             };
             writeln!(
                 o,
-                "<tr{class}><td>{icon}</td><td>{}</td><td>{outcome}</td></tr>",
-                esc(&a.description)
+                "<tr{class}><td class=\"icon\">{icon}</td><td>{description}</td><td>{words}</td></tr>"
             )?;
         }
         writeln!(o, "</table>")?;
     }
-    if !rot.carried_over.is_empty() {
-        let verb = if r.dry_run {
-            "To carry over"
-        } else {
-            "Carried over"
-        };
-        let keys: Vec<String> = rot
-            .carried_over
-            .iter()
-            .map(|k| match k {
-                IssueKey::Iid(i) => format!("#{i}"),
-                IssueKey::Reference(s) => esc(s),
-            })
-            .collect();
-        writeln!(
-            o,
-            "<p><strong>{verb} ({}):</strong> {}</p>",
-            rot.carried_over.len(),
-            keys.join(", ")
-        )?;
-    }
+    write_carried(o, r)?;
     writeln!(o, "</section>")
 }
 
-/// A "nice" tick step (1, 2, 5 × 10^k) so that `max` fits in at most 5 ticks.
-fn tick_step(max: u32) -> u32 {
-    let mut base = 1u32;
-    loop {
-        for m in [1u32, 2, 5] {
-            let step = base.saturating_mul(m);
-            if step.saturating_mul(5) >= max || step == u32::MAX {
-                return step.max(1);
-            }
-        }
-        base = base.saturating_mul(10);
-    }
-}
-
-/// The grouped bar chart of the recent closed weeks: per week, issues closed,
-/// how many of them unscheduled, how many outages. An inline SVG with a legend
-/// and axis labels; each group has a `<title>` tooltip with the milestone title.
-pub(crate) fn history_chart(history: &[HistoryWeek]) -> String {
-    const LEFT: f64 = 48.0;
-    const RIGHT: f64 = 16.0;
-    const TOP: f64 = 40.0;
-    const PLOT_H: f64 = 180.0;
-    const BOTTOM: f64 = 48.0;
-    const BAR: f64 = 14.0;
-    const GROUP: f64 = 3.0 * BAR + 18.0;
-    let n = history.len() as f64;
-    let width = (LEFT + n * GROUP + RIGHT).max(360.0);
-    let height = TOP + PLOT_H + BOTTOM;
-    let max = history
-        .iter()
-        .flat_map(|h| [h.closed_issues, h.unscheduled, h.outages])
-        .max()
-        .unwrap_or(0);
-    let step = tick_step(max);
-    let ticks = max.div_ceil(step).max(1);
-    let y_max = f64::from(step) * f64::from(ticks);
-    let y = |v: u32| TOP + PLOT_H - f64::from(v) / y_max * PLOT_H;
-
-    let mut s = String::new();
-    let _ = writeln!(
-        s,
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" width=\"{width:.0}\" height=\"{height:.0}\" viewBox=\"0 0 {width:.0} {height:.0}\" style=\"width: 100%; max-width: 48rem; height: auto\" aria-labelledby=\"history-title\">"
-    );
-    let _ = writeln!(
-        s,
-        "<title id=\"history-title\">Issues closed per week, how many were unscheduled, how many were outages</title>"
-    );
-    // Legend.
-    let legend = [
-        ("closed", CLOSED_COLOUR),
-        ("unscheduled", UNSCHEDULED_COLOUR),
-        ("outages", OUTAGE_COLOUR),
-    ];
-    // Each entry starts after the previous label (about 7 px a character at 12 px).
-    let mut x = LEFT;
-    for (label, colour) in legend {
-        let _ = writeln!(
-            s,
-            "<rect x=\"{x:.1}\" y=\"10\" width=\"12\" height=\"12\" fill=\"{colour}\"/><text x=\"{:.1}\" y=\"20\" font-size=\"12\">{label}</text>",
-            x + 16.0
-        );
-        x += 16.0 + 7.0 * label.len() as f64 + 18.0;
-    }
-    // Y grid and tick labels.
-    for t in 0..=ticks {
-        let v = step * t;
-        let ty = y(v);
-        let _ = writeln!(
-            s,
-            "<line x1=\"{LEFT:.1}\" y1=\"{ty:.1}\" x2=\"{:.1}\" y2=\"{ty:.1}\" stroke=\"{}\" stroke-width=\"1\"/><text x=\"{:.1}\" y=\"{:.1}\" font-size=\"11\" text-anchor=\"end\">{v}</text>",
-            width - RIGHT,
-            if t == 0 { "#59636e" } else { "#eaeef2" },
-            LEFT - 6.0,
-            ty + 4.0
-        );
-    }
-    // Axis titles.
-    let _ = writeln!(
-        s,
-        "<text x=\"14\" y=\"{:.1}\" font-size=\"12\" text-anchor=\"middle\" transform=\"rotate(-90 14 {:.1})\">issues</text>",
-        TOP + PLOT_H / 2.0,
-        TOP + PLOT_H / 2.0
-    );
-    let _ = writeln!(
-        s,
-        "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"12\" text-anchor=\"middle\">week ending</text>",
-        LEFT + (width - LEFT - RIGHT) / 2.0,
-        height - 8.0
-    );
-    // Bars.
-    for (i, h) in history.iter().enumerate() {
-        let gx = LEFT + i as f64 * GROUP + 9.0;
-        let _ = writeln!(s, "<g>");
-        let _ = writeln!(
-            s,
-            "<title>{}: {} closed, {} unscheduled, {}</title>",
-            esc(&h.title),
-            h.closed_issues,
-            h.unscheduled,
-            plural(h.outages as usize, "outage", "outages")
-        );
-        for (j, (v, colour)) in [
-            (h.closed_issues, CLOSED_COLOUR),
-            (h.unscheduled, UNSCHEDULED_COLOUR),
-            (h.outages, OUTAGE_COLOUR),
-        ]
-        .into_iter()
-        .enumerate()
-        {
-            let x = gx + j as f64 * BAR;
-            let top = y(v);
-            let _ = writeln!(
-                s,
-                "<rect x=\"{x:.1}\" y=\"{top:.1}\" width=\"{:.1}\" height=\"{:.1}\" fill=\"{colour}\"/>",
-                BAR - 2.0,
-                TOP + PLOT_H - top
-            );
-            if v > 0 {
-                let _ = writeln!(
-                    s,
-                    "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"10\" text-anchor=\"middle\">{v}</text>",
-                    x + (BAR - 2.0) / 2.0,
-                    top - 3.0
-                );
-            }
-        }
-        let _ = writeln!(
-            s,
-            "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"11\" text-anchor=\"middle\">{}</text>",
-            gx + 1.5 * BAR - 1.0,
-            TOP + PLOT_H + 16.0,
-            h.end_date.format("%b %-d")
-        );
-        let _ = writeln!(s, "</g>");
-    }
-    s.push_str("</svg>\n");
-    s
-}
-
-fn write_history(o: &mut String, history: Option<&[HistoryWeek]>) -> std::fmt::Result {
-    writeln!(o, "<section id=\"history\">")?;
-    writeln!(o, "<h2>Recent weeks</h2>")?;
-    let Some(history) = history else {
-        writeln!(
-            o,
-            "<p class=\"muted\">Left out: the closed weeks could not be read.</p>"
-        )?;
-        return writeln!(o, "</section>");
-    };
-    if history.is_empty() {
-        writeln!(o, "<p class=\"muted\">No closed weeks to show.</p>")?;
+/// The carried-over issues, each once: with titles and weeks carried when they
+/// were read (the longest carried first, then numerically), else their references.
+fn write_carried(o: &mut String, r: &Report) -> std::fmt::Result {
+    let verb = if r.dry_run {
+        "To carry over"
     } else {
-        o.push_str(&history_chart(history));
-        // The numbers behind the chart, for screen readers and copying.
-        writeln!(o, "<table>")?;
-        writeln!(
-            o,
-            "<tr><th>week</th><th class=\"num\">closed</th><th class=\"num\">unscheduled</th><th class=\"num\">outages</th></tr>"
-        )?;
-        for h in history {
-            writeln!(
-                o,
-                "<tr><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
-                esc(&h.title),
-                h.closed_issues,
-                h.unscheduled,
-                h.outages
-            )?;
+        "Carried over"
+    };
+    let rows = view::carried_rows(r);
+    if rows.is_empty() {
+        let refs = view::carried_references(r);
+        if !refs.is_empty() {
+            writeln!(o, "<h3>{verb} ({})</h3>", refs.len())?;
+            let list: Vec<String> = refs.iter().map(|k| esc(k)).collect();
+            writeln!(o, "<p>{}</p>", list.join(", "))?;
         }
-        writeln!(o, "</table>")?;
-    }
-    writeln!(o, "</section>")
-}
-
-fn write_carried_weeks(o: &mut String, carried: &[CarriedIssue]) -> std::fmt::Result {
-    if carried.is_empty() {
         return Ok(());
     }
-    let mut rows: Vec<&CarriedIssue> = carried.iter().collect();
-    rows.sort_by(|a, b| {
-        b.weeks_carried
-            .cmp(&a.weeks_carried)
-            .then_with(|| a.reference.cmp(&b.reference))
-    });
+    writeln!(o, "<h3>{verb} ({})</h3>", rows.len())?;
     let chronic = rows.iter().filter(|c| c.weeks_carried >= CHRONIC_WEEKS).count();
-    writeln!(o, "<section id=\"carried\">")?;
-    writeln!(o, "<h2>Carried over this week ({})</h2>", rows.len())?;
     if chronic > 0 {
         writeln!(
             o,
@@ -410,10 +532,12 @@ fn write_carried_weeks(o: &mut String, carried: &[CarriedIssue]) -> std::fmt::Re
             plural(chronic, "issue has been", "issues have been")
         )?;
     }
-    writeln!(o, "<table>")?;
+    open_collapsed(o, rows.len(), &plural(rows.len(), "issue", "issues"))?;
+    // Classes on the table, not on each of what can be 2,000 rows.
+    writeln!(o, "<table class=\"carried\">")?;
     writeln!(
         o,
-        "<tr><th>issue</th><th>title</th><th class=\"num\">weeks carried</th><th></th></tr>"
+        "<tr><th>issue</th><th>title</th><th class=\"num\">weeks</th></tr>"
     )?;
     for c in rows {
         let is_chronic = c.weeks_carried >= CHRONIC_WEEKS;
@@ -423,26 +547,200 @@ fn write_carried_weeks(o: &mut String, carried: &[CarriedIssue]) -> std::fmt::Re
         } else {
             ""
         };
-        let bar = c.weeks_carried.min(20) * 12;
+        let title = match view::carried_title(r, c) {
+            Some(t) => esc(t),
+            None => format!("<span class=\"muted\">{}</span>", view::WITHHELD),
+        };
+        let link = match safe_href(&c.web_url) {
+            true => format!(
+                "<a href=\"{}\">{}</a>",
+                xml(&c.web_url, true),
+                xml(&c.reference, false)
+            ),
+            false => xml(&c.reference, false),
+        };
         writeln!(
             o,
-            "<tr{class}><td>{}</td><td>{}{tag}</td><td class=\"num\">{}</td><td><span class=\"bar\" style=\"width: {bar}px\"></span></td></tr>",
-            link(&c.reference, Some(&c.web_url)),
-            esc(&c.title),
+            "<tr{class}><td>{link}</td><td>{title}{tag}</td><td>{}</td></tr>",
             c.weeks_carried
         )?;
     }
     writeln!(o, "</table>")?;
+    close_collapsed(o, r.carried_weeks.len())
+}
+
+/// The chart of the recent closed weeks: per week (a row, newest last) three
+/// horizontal bars, issues closed (solid), how many of them unscheduled
+/// (hatched) and outages (dotted), each with its number. Drawn 360 units wide
+/// so that on a phone it is shown near its own size and its text stays legible;
+/// colours come from the page's (light or dark) style. `None` when every number
+/// is zero: an empty chart says nothing.
+pub(crate) fn history_chart(history: &[HistoryWeek]) -> Option<String> {
+    const WIDTH: f64 = 360.0;
+    const LABEL: f64 = 58.0; // the week label column
+    const VALUE: f64 = 40.0; // room for the number after the longest bar
+    const TOP: f64 = 34.0; // the legend
+    const BAR: f64 = 11.0;
+    const STEP: f64 = 12.0; // bar + 1 unit
+    const GAP: f64 = 14.0; // between weeks
+    let max = history
+        .iter()
+        .flat_map(|h| [h.closed_issues, h.unscheduled, h.outages])
+        .max()
+        .unwrap_or(0);
+    if max == 0 {
+        return None;
+    }
+    let row = 3.0 * STEP + GAP;
+    let height = TOP + history.len() as f64 * row;
+    let plot = WIDTH - LABEL - VALUE;
+    let len = |v: u32| f64::from(v) / f64::from(max) * plot;
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" role=\"img\" width=\"{WIDTH:.0}\" height=\"{height:.0}\" viewBox=\"0 0 {WIDTH:.0} {height:.0}\" aria-labelledby=\"history-title\">"
+    );
+    let _ = writeln!(
+        s,
+        "<title id=\"history-title\">Issues closed per week, how many were unscheduled, how many were outages</title>"
+    );
+    // Patterns, so the series are told apart without their colours.
+    let _ = writeln!(
+        s,
+        "<defs><pattern id=\"p-unscheduled\" width=\"5\" height=\"5\" patternUnits=\"userSpaceOnUse\" patternTransform=\"rotate(45)\"><rect class=\"p-unscheduled\" width=\"2.5\" height=\"5\"/></pattern><pattern id=\"p-outages\" width=\"4\" height=\"4\" patternUnits=\"userSpaceOnUse\"><circle class=\"p-outages\" cx=\"2\" cy=\"2\" r=\"1.3\"/></pattern></defs>"
+    );
+    let series = |j: usize| -> (&'static str, String) {
+        match j {
+            0 => ("s-closed", String::new()),
+            1 => ("s-unscheduled", " fill=\"url(#p-unscheduled)\"".to_string()),
+            _ => ("s-outages", " fill=\"url(#p-outages)\"".to_string()),
+        }
+    };
+    // Legend: swatch and name for each series.
+    let mut x = 0.0;
+    for (j, (name, _, _)) in CHART_COLOURS.iter().enumerate() {
+        let (class, fill) = series(j);
+        let _ = writeln!(
+            s,
+            "<rect class=\"{class}\"{fill} x=\"{x:.1}\" y=\"8\" width=\"18\" height=\"12\"/><text x=\"{:.1}\" y=\"18\" font-size=\"13\">{name}</text>",
+            x + 24.0
+        );
+        x += 24.0 + 7.5 * name.len() as f64 + 16.0;
+    }
+    for (i, h) in history.iter().enumerate() {
+        let y0 = TOP + i as f64 * row;
+        let _ = writeln!(s, "<g>");
+        let _ = writeln!(
+            s,
+            "<title>{}: {} closed, {} unscheduled, {}</title>",
+            xml(&h.title, false),
+            h.closed_issues,
+            h.unscheduled,
+            plural(h.outages as usize, "outage", "outages")
+        );
+        let _ = writeln!(
+            s,
+            "<text x=\"0\" y=\"{:.1}\" font-size=\"13\">{}</text>",
+            y0 + 1.5 * STEP + 4.5,
+            h.end_date.format("%b %-d")
+        );
+        for (j, v) in [h.closed_issues, h.unscheduled, h.outages]
+            .into_iter()
+            .enumerate()
+        {
+            let y = y0 + j as f64 * STEP;
+            let w = len(v);
+            let (class, fill) = series(j);
+            if v > 0 {
+                let _ = writeln!(
+                    s,
+                    "<rect class=\"{class}\"{fill} x=\"{LABEL:.1}\" y=\"{y:.1}\" width=\"{w:.1}\" height=\"{BAR:.1}\"/>"
+                );
+            }
+            let _ = writeln!(
+                s,
+                "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"12\">{v}</text>",
+                LABEL + w + 4.0,
+                y + BAR - 1.0
+            );
+        }
+        let _ = writeln!(s, "</g>");
+    }
+    s.push_str("</svg>\n");
+    Some(s)
+}
+
+fn write_history(o: &mut String, history: Option<&[HistoryWeek]>) -> std::fmt::Result {
+    writeln!(o, "<section id=\"history\">")?;
+    writeln!(o, "<h2>Recent weeks</h2>")?;
+    let Some(history) = history else {
+        writeln!(
+            o,
+            "<p class=\"muted\">Not shown: the closed weeks were not read.</p>"
+        )?;
+        return writeln!(o, "</section>");
+    };
+    if history.is_empty() {
+        writeln!(o, "<p class=\"muted\">No closed weeks to show.</p>")?;
+        return writeln!(o, "</section>");
+    }
+    match history_chart(history) {
+        Some(chart) => o.push_str(&chart),
+        None => writeln!(o, "<p class=\"muted\">No issue was closed in these weeks.</p>")?,
+    }
+    // The numbers behind the chart, for screen readers and copying.
+    writeln!(o, "<details>")?;
+    writeln!(o, "<summary>The numbers</summary>")?;
+    writeln!(o, "<table>")?;
+    writeln!(
+        o,
+        "<tr><th>week</th><th class=\"num\">closed</th><th class=\"num\">unscheduled</th><th class=\"num\">outages</th></tr>"
+    )?;
+    for h in history {
+        writeln!(
+            o,
+            "<tr><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
+            esc(&h.title),
+            h.closed_issues,
+            h.unscheduled,
+            h.outages
+        )?;
+    }
+    writeln!(o, "</table>")?;
+    writeln!(o, "</details>")?;
     writeln!(o, "</section>")
 }
 
-fn subject_link(f: &Finding) -> String {
-    let href = match &f.subject {
-        Subject::Issue(i) => Some(i.web_url.as_str()),
-        Subject::Milestone { web_url, .. } => web_url.as_deref(),
-        Subject::Label { .. } => None,
-    };
-    link(&f.subject.display_name(), href)
+/// What the run wrote into GitLab itself (`report.publish`), planned in a dry run.
+fn write_publish(o: &mut String, r: &Report) -> std::fmt::Result {
+    if r.publish.is_empty() {
+        return Ok(());
+    }
+    writeln!(o, "<section id=\"publish\">")?;
+    writeln!(o, "<h2>Published in GitLab</h2>")?;
+    open_collapsed(o, r.publish.len(), &plural(r.publish.len(), "write", "writes"))?;
+    writeln!(o, "<table>")?;
+    writeln!(o, "<tr><th></th><th>what</th><th>outcome</th></tr>")?;
+    for a in &r.publish {
+        let (icon, word) = outcome_label(a.outcome);
+        let class = if a.outcome == Outcome::Failed {
+            " class=\"failed\""
+        } else {
+            ""
+        };
+        let outcome = match &a.error {
+            Some(e) => format!("{word}: {}", esc(e)),
+            None => word.to_string(),
+        };
+        writeln!(
+            o,
+            "<tr{class}><td class=\"icon\">{icon}</td><td>{}</td><td>{outcome}</td></tr>",
+            esc(&a.description)
+        )?;
+    }
+    writeln!(o, "</table>")?;
+    close_collapsed(o, r.publish.len())?;
+    writeln!(o, "</section>")
 }
 
 fn write_audit(o: &mut String, r: &Report) -> std::fmt::Result {
@@ -451,84 +749,38 @@ fn write_audit(o: &mut String, r: &Report) -> std::fmt::Result {
     match a.status {
         AuditStatus::Skipped => {
             writeln!(o, "<h2>Audit: skipped</h2>")?;
+            if let Some(why) = &a.reason {
+                writeln!(o, "<p>Skipped: {}.</p>", esc(why))?;
+            }
             return writeln!(o, "</section>");
         }
-        AuditStatus::Failed => writeln!(o, "<h2>Audit: failed</h2>")?,
+        AuditStatus::Failed => {
+            writeln!(o, "<h2>Audit: failed</h2>")?;
+            if let Some(why) = &a.reason {
+                writeln!(
+                    o,
+                    "<p>The audit stopped: {}. What it found before that is above.</p>",
+                    esc(why)
+                )?;
+            }
+        }
         AuditStatus::Done => writeln!(
             o,
-            "<h2>Audit: {} in {} checked</h2>",
-            if a.findings.is_empty() {
-                "no findings".to_string()
-            } else {
-                plural(a.findings.len(), "finding", "findings")
-            },
+            "<h2>Audit: {} checked</h2>",
             plural(a.issues_checked, "issue", "issues")
         )?,
     }
-    if !a.findings.is_empty() {
-        let (fixed, planned, failed, person) = fix_counts(r);
-        writeln!(
-            o,
-            "<p>✅ fixed: {fixed} · 📝 planned: {planned} · ❌ fix failed: {failed} · 👤 needs a person: {person}</p>"
-        )?;
-    }
+    writeln!(o, "<table>")?;
+    writeln!(o, "<tr><th>rule</th><th>result</th></tr>")?;
     for state in &a.rules {
-        let rule = state.rule;
-        if let Some(why) = &state.off_because {
-            writeln!(o, "<h3><code>{}</code>: off ({})</h3>", rule.as_str(), esc(why))?;
-            continue;
-        }
-        let fs = findings_of(r, rule);
-        if fs.is_empty() {
-            writeln!(o, "<h3><code>{}</code>: {}</h3>", rule.as_str(), no_findings(r))?;
-            continue;
-        }
-        writeln!(o, "<h3><code>{}</code> ({})</h3>", rule.as_str(), fs.len())?;
-        writeln!(o, "<p class=\"muted\">{}.</p>", esc(rule_summary(rule)))?;
-        writeln!(o, "<table>")?;
-        writeln!(o, "<tr><th>about</th><th>what is wrong</th><th>fix</th></tr>")?;
-        for f in fs {
-            let (icon, word) = fix_label(f.fix_status);
-            let fix = match &f.fix {
-                Some(step) => format!("{icon} {word}: {}", esc(&step.describe())),
-                None => format!("{icon} {word}"),
-            };
-            writeln!(
-                o,
-                "<tr><td>{}</td><td>{}</td><td>{fix}</td></tr>",
-                subject_link(f),
-                esc(&f.message)
-            )?;
-        }
-        writeln!(o, "</table>")?;
-    }
-    writeln!(o, "</section>")
-}
-
-fn write_errors(o: &mut String, r: &Report) -> std::fmt::Result {
-    if r.errors.is_empty() {
-        return Ok(());
-    }
-    writeln!(o, "<section id=\"errors\">")?;
-    writeln!(o, "<h2>Errors ({})</h2>", r.errors.len())?;
-    writeln!(o, "<ul class=\"errors\">")?;
-    for e in r.errors.iter().take(SHOWN_ERRORS) {
         writeln!(
             o,
-            "<li><code>{}</code> {}: {}</li>",
-            esc(&e.step),
-            esc(&e.target),
-            esc(&e.message)
+            "<tr><td><code>{}</code></td><td>{}</td></tr>",
+            state.rule.as_str(),
+            esc(&super::markdown::rule_result(r, state))
         )?;
     }
-    if r.errors.len() > SHOWN_ERRORS {
-        writeln!(
-            o,
-            "<li>and {} more (all of them are in report.json)</li>",
-            r.errors.len() - SHOWN_ERRORS
-        )?;
-    }
-    writeln!(o, "</ul>")?;
+    writeln!(o, "</table>")?;
     writeln!(o, "</section>")
 }
 
@@ -541,7 +793,7 @@ fn write_footer(o: &mut String, r: &Report) -> std::fmt::Result {
         let by: Vec<String> = r
             .requests
             .iter()
-            .map(|(m, n)| format!("{} {n}", esc(m)))
+            .map(|(m, n)| format!("{} {n}", xml(m, false)))
             .collect();
         writeln!(o, "<p>API requests: {total} ({})</p>", by.join(", "))?;
     }
@@ -551,7 +803,7 @@ fn write_footer(o: &mut String, r: &Report) -> std::fmt::Result {
         ("project", &r.links.project_url),
     ]
     .iter()
-    .filter_map(|(name, u)| u.as_deref().map(|u| link(name, Some(u))))
+    .filter_map(|(name, u)| u.as_deref().map(|u| html_link(name, Some(u))))
     .collect();
     if !links.is_empty() {
         writeln!(o, "<p>Links: {}</p>", links.join(" · "))?;
@@ -559,8 +811,8 @@ fn write_footer(o: &mut String, r: &Report) -> std::fmt::Result {
     writeln!(
         o,
         "<p>Written by {} {}.</p>",
-        esc(r.tool.name),
-        esc(r.tool.version)
+        xml(r.tool.name, false),
+        xml(r.tool.version, false)
     )?;
     writeln!(o, "</footer>")
 }
@@ -569,23 +821,74 @@ fn write_footer(o: &mut String, r: &Report) -> std::fmt::Result {
 mod tests {
     use super::*;
 
+    /// The page backgrounds the chart is drawn on, light and dark.
+    const BACKGROUNDS: (&str, &str) = ("#ffffff", "#0d1117");
+
+    /// WCAG's contrast ratio of two `#rrggbb` colours.
+    fn contrast(a: &str, b: &str) -> f64 {
+        let luminance = |hex: &str| {
+            let c = |i: usize| {
+                let v = f64::from(u8::from_str_radix(&hex[i..i + 2], 16).unwrap_or(0)) / 255.0;
+                if v <= 0.03928 {
+                    v / 12.92
+                } else {
+                    ((v + 0.055) / 1.055).powf(2.4)
+                }
+            };
+            0.2126 * c(1) + 0.7152 * c(3) + 0.0722 * c(5)
+        };
+        let (x, y) = (luminance(a), luminance(b));
+        (x.max(y) + 0.05) / (x.min(y) + 0.05)
+    }
+
     #[test]
-    fn tick_steps_are_nice() {
-        let cases = [
-            (0, 1),
-            (1, 1),
-            (5, 1),
-            (6, 2),
-            (10, 2),
-            (11, 5),
-            (25, 5),
-            (26, 10),
-            (99, 20),
-            (1000, 200),
-        ];
-        for (max, want) in cases {
-            assert_eq!(tick_step(max), want, "max {max}");
+    fn chart_colours_stand_out_in_both_themes() {
+        for (series, light, dark) in CHART_COLOURS {
+            let l = contrast(light, BACKGROUNDS.0);
+            let d = contrast(dark, BACKGROUNDS.1);
+            assert!(l >= 3.0, "{series} on light: {l:.2}");
+            assert!(d >= 3.0, "{series} on dark: {d:.2}");
+            // The page's style uses the same colours.
+            assert!(STYLE.contains(&format!("--{series}: {light};")), "{series} light");
+            assert!(STYLE.contains(&format!("--{series}: {dark};")), "{series} dark");
         }
+        assert!(STYLE.contains(&format!("--bg: {};", BACKGROUNDS.0)));
+        assert!(STYLE.contains(&format!("--bg: {};", BACKGROUNDS.1)));
+    }
+
+    #[test]
+    fn dates_do_not_break() {
+        let cases = [
+            (
+                "week ending 2026-12-01.",
+                "week ending <span class=\"nw\">2026-12-01</span>.",
+            ),
+            (
+                "2026-11-25 – 2026-12-01",
+                "<span class=\"nw\">2026-11-25</span> – <span class=\"nw\">2026-12-01</span>",
+            ),
+            ("id 12026-12-01x", "id 12026-12-01x"),
+            ("no date 2026-1-01", "no date 2026-1-01"),
+            ("", ""),
+        ];
+        for (input, want) in cases {
+            assert_eq!(nw(input), want, "{input}");
+        }
+    }
+
+    #[test]
+    fn an_all_zero_history_draws_no_chart() {
+        let week = |v: u32| HistoryWeek {
+            title: "WoW ending 2026-12-01".into(),
+            end_date: chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap_or_default(),
+            closed_issues: v,
+            unscheduled: 0,
+            outages: 0,
+        };
+        assert_eq!(history_chart(&[week(0)]), None);
+        let chart = history_chart(&[week(0), week(3)]).unwrap_or_default();
+        // One bar (the 3), three legend swatches, the hatch pattern's stripe.
+        assert_eq!(chart.matches("<rect").count(), 1 + 3 + 1, "{chart}");
     }
 
     #[test]

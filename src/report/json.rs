@@ -3,8 +3,11 @@
 //!
 //! The shape is built here from private structs, not from the derived `Serialize`
 //! of `Report`, so that a change to the internal types cannot silently change
-//! what programs read. Pure: no I/O, no clock. Never put the token in here.
+//! what programs read. Pure: no I/O, no clock. Never put the token in here, nor
+//! the title of a confidential issue unless `report.confidential_titles` (it is
+//! `null` then, with `confidential: true`).
 
+use super::view;
 use super::{ActionRecord, CarriedIssue, HistoryWeek, IssueKey, MilestoneInfo, Report, SCHEMA_VERSION};
 use crate::audit::{Finding, FixStatus, Subject};
 use chrono::{NaiveDate, SecondsFormat};
@@ -156,9 +159,13 @@ struct FindingDoc<'a> {
 #[derive(Serialize)]
 struct SubjectDoc<'a> {
     kind: &'static str,
-    /// What a person reads: `#12 Fix disk alert`, `milestone "…"`, `label ~"…"`.
+    /// What a person reads: `#12 Fix disk alert`, `#12 (confidential issue)`,
+    /// `milestone "…"`, `label ~"…"`.
     name: String,
-    title: &'a str,
+    /// Null for a confidential issue unless `report.confidential_titles`.
+    title: Option<&'a str>,
+    /// A confidential issue (only issues can be).
+    confidential: bool,
     reference: Option<&'a str>,
     project_id: Option<u64>,
     id: Option<u64>,
@@ -177,7 +184,9 @@ struct HistoryDoc<'a> {
 #[derive(Serialize)]
 struct CarriedDoc<'a> {
     reference: &'a str,
-    title: &'a str,
+    /// Null for a confidential issue unless `report.confidential_titles`.
+    title: Option<&'a str>,
+    confidential: bool,
     web_url: &'a str,
     weeks_carried: u32,
 }
@@ -248,31 +257,35 @@ pub(crate) fn audit_status_str(s: crate::audit::AuditStatus) -> &'static str {
     }
 }
 
-fn subject(s: &Subject) -> SubjectDoc<'_> {
-    let name = s.display_name();
+fn subject<'a>(r: &Report, s: &'a Subject) -> SubjectDoc<'a> {
+    let name = view::subject_name(r, s);
+    let title = view::subject_title(r, s);
     match s {
         Subject::Issue(issue) => SubjectDoc {
             kind: "issue",
             name,
-            title: &issue.title,
+            title,
+            confidential: issue.confidential,
             reference: Some(&issue.reference),
             project_id: Some(issue.project_id),
             id: None,
             web_url: Some(&issue.web_url),
         },
-        Subject::Milestone { id, title, web_url } => SubjectDoc {
+        Subject::Milestone { id, web_url, .. } => SubjectDoc {
             kind: "milestone",
             name,
             title,
+            confidential: false,
             reference: None,
             project_id: None,
             id: Some(*id),
             web_url: web_url.as_deref(),
         },
-        Subject::Label { name: label } => SubjectDoc {
+        Subject::Label { .. } => SubjectDoc {
             kind: "label",
             name,
-            title: label,
+            title,
+            confidential: false,
             reference: None,
             project_id: None,
             id: None,
@@ -281,11 +294,11 @@ fn subject(s: &Subject) -> SubjectDoc<'_> {
     }
 }
 
-fn finding(f: &Finding) -> FindingDoc<'_> {
+fn finding<'a>(r: &Report, f: &'a Finding) -> FindingDoc<'a> {
     FindingDoc {
         rule: f.rule.as_str(),
         issue_iid: f.subject.issue_iid(),
-        subject: subject(&f.subject),
+        subject: subject(r, &f.subject),
         message: &f.message,
         fix: f.fix.as_ref().map(|s| s.describe()),
         fix_kind: f.fix.as_ref().map(|s| s.kind()),
@@ -304,10 +317,11 @@ fn history(h: &HistoryWeek) -> HistoryDoc<'_> {
     }
 }
 
-fn carried(c: &CarriedIssue) -> CarriedDoc<'_> {
+fn carried<'a>(r: &Report, c: &'a CarriedIssue) -> CarriedDoc<'a> {
     CarriedDoc {
         reference: &c.reference,
-        title: &c.title,
+        title: view::carried_title(r, c),
+        confidential: c.confidential,
         web_url: &c.web_url,
         weeks_carried: c.weeks_carried,
     }
@@ -366,10 +380,10 @@ impl<'a> From<&'a Report> for Doc<'a> {
                 issues_checked: r.audit.issues_checked,
                 findings_count: r.audit.findings.len(),
                 fixed_count: r.audit.findings.iter().filter(|f| f.fixed()).count(),
-                findings: r.audit.findings.iter().map(finding).collect(),
+                findings: r.audit.findings.iter().map(|f| finding(r, f)).collect(),
             },
             history: r.history.as_ref().map(|h| h.iter().map(history).collect()),
-            carried_weeks: r.carried_weeks.iter().map(carried).collect(),
+            carried_weeks: r.carried_weeks.iter().map(|c| carried(r, c)).collect(),
             publish: PublishDoc {
                 actions: r.publish.iter().map(action).collect(),
             },

@@ -4,14 +4,19 @@
 //! first of two test cases with the same name, so names here are made unique).
 //!
 //! One `<testsuite>` per enabled rule (a failed case per finding, or one passing
-//! "no findings" case), and a `rotation` suite (a case per step, failed steps with
-//! `<failure>`). Pure: no I/O, no clock. All text is XML-escaped and characters
-//! XML 1.0 forbids are replaced, so any title makes a well-formed file.
+//! "no findings" case, or a skipped case for a rule that is off), and a
+//! `rotation` suite (a case per step, failed steps with `<failure>`; the
+//! carry-over's moves are one case, its failure text naming each failed move, so
+//! 2,000 carried issues are not 2,000 cases). Pure: no I/O, no clock. All text is
+//! XML-escaped and characters XML 1.0 forbids are replaced, so any title makes a
+//! well-formed file; a confidential issue's title is not written unless
+//! `report.confidential_titles`.
 
 use super::escape;
+use super::view::{self, StepRow};
 use super::wording::{findings_of, status_phrase};
 use super::Report;
-use crate::apply::Outcome;
+use crate::apply::{ActionRecord, Outcome};
 use crate::audit::{AuditStatus, Finding, FixStatus, Subject};
 use crate::rotation::RotationStatus;
 use chrono::SecondsFormat;
@@ -171,35 +176,11 @@ fn make_names_unique(cases: &mut [Case]) {
 
 fn rotation_suite(r: &Report) -> Suite {
     let rot = &r.rotation;
-    let mut cases: Vec<Case> = rot
-        .actions
+    let mut cases: Vec<Case> = view::step_rows(&rot.actions)
         .iter()
-        .map(|a| {
-            let verdict = match a.outcome {
-                Outcome::Failed => {
-                    let message = a.error.clone().unwrap_or_else(|| "the step failed".to_string());
-                    Verdict::Failure {
-                        body: format!("{}\n{message}", a.description),
-                        message,
-                        kind: "failed",
-                    }
-                }
-                Outcome::NotAttempted => Verdict::Skipped {
-                    message: "not attempted: an earlier step failed".to_string(),
-                },
-                Outcome::Applied | Outcome::Planned | Outcome::AlreadyDone => Verdict::Pass,
-            };
-            let system_out = match a.outcome {
-                Outcome::Applied => Some("applied".to_string()),
-                Outcome::Planned => Some("planned (dry run): not sent".to_string()),
-                Outcome::AlreadyDone => Some("already done: nothing to send".to_string()),
-                Outcome::Failed | Outcome::NotAttempted => None,
-            };
-            Case {
-                name: a.description.clone(),
-                verdict,
-                system_out,
-            }
+        .map(|row| match row {
+            StepRow::Step(a) => step_case(a),
+            StepRow::Moves(m) => moves_case(m),
         })
         .collect();
 
@@ -231,6 +212,77 @@ fn rotation_suite(r: &Report) -> Suite {
     Suite {
         name: "rotation".to_string(),
         cases,
+    }
+}
+
+fn step_case(a: &ActionRecord) -> Case {
+    let verdict = match a.outcome {
+        Outcome::Failed => {
+            let message = a.error.clone().unwrap_or_else(|| "the step failed".to_string());
+            Verdict::Failure {
+                body: format!("{}\n{message}", a.description),
+                message,
+                kind: "failed",
+            }
+        }
+        Outcome::NotAttempted => Verdict::Skipped {
+            message: "not attempted: an earlier step failed".to_string(),
+        },
+        Outcome::Applied | Outcome::Planned | Outcome::AlreadyDone => Verdict::Pass,
+    };
+    Case {
+        name: a.description.clone(),
+        verdict,
+        system_out: outcome_out(a.outcome),
+    }
+}
+
+fn outcome_out(o: Outcome) -> Option<String> {
+    match o {
+        Outcome::Applied => Some("applied".to_string()),
+        Outcome::Planned => Some("planned (dry run): not sent".to_string()),
+        Outcome::AlreadyDone => Some("already done: nothing to send".to_string()),
+        Outcome::Failed | Outcome::NotAttempted => None,
+    }
+}
+
+/// The carry-over as one case (not one per issue: 2,000 issues are not 2,000
+/// tests); it fails when a move failed, and names each failed move.
+fn moves_case(m: &view::Moves) -> Case {
+    let name = m.describe(|t| format!("\"{t}\""));
+    let verdict = match m.outcome() {
+        Outcome::Failed => {
+            let failed: Vec<String> = m
+                .steps
+                .iter()
+                .filter(|a| a.outcome == Outcome::Failed)
+                .map(|a| {
+                    format!(
+                        "{}: {}",
+                        a.description,
+                        a.error.as_deref().unwrap_or("the step failed")
+                    )
+                })
+                .collect();
+            Verdict::Failure {
+                message: format!("{} of {} moves failed", failed.len(), m.steps.len()),
+                kind: "failed",
+                body: format!("{name}: {}\n{}", m.outcome_words(), failed.join("\n")),
+            }
+        }
+        Outcome::NotAttempted => Verdict::Skipped {
+            message: format!("not attempted: {}", m.outcome_words()),
+        },
+        _ => Verdict::Pass,
+    };
+    let system_out = match m.outcome() {
+        Outcome::Failed | Outcome::NotAttempted => None,
+        _ => Some(m.outcome_words()),
+    };
+    Case {
+        name,
+        verdict,
+        system_out,
     }
 }
 
@@ -287,7 +339,7 @@ fn audit_suites(r: &Report) -> Vec<Suite> {
                 system_out: None,
             }]
         } else {
-            fs.into_iter().map(finding_case).collect()
+            fs.into_iter().map(|f| finding_case(r, f)).collect()
         };
         suites.push(Suite {
             name: rule.as_str().to_string(),
@@ -297,7 +349,7 @@ fn audit_suites(r: &Report) -> Vec<Suite> {
     suites
 }
 
-fn finding_case(f: &Finding) -> Case {
+fn finding_case(r: &Report, f: &Finding) -> Case {
     let fix = match (&f.fix, f.fix_status) {
         (Some(step), FixStatus::Applied) => format!("Fix: {} (applied)", step.describe()),
         (Some(step), FixStatus::Planned) => format!("Fix: {} (planned, dry run)", step.describe()),
@@ -318,7 +370,7 @@ fn finding_case(f: &Finding) -> Case {
         let _ = write!(body, "\n{u}");
     }
     Case {
-        name: f.subject.display_name(),
+        name: view::subject_name(r, &f.subject),
         verdict: Verdict::Failure {
             message: f.message.clone(),
             kind: super::json::fix_status_str(f.fix_status),

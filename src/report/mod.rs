@@ -13,6 +13,7 @@ pub(crate) mod markdown;
 pub(crate) mod summary;
 #[cfg(test)]
 mod tests;
+pub(crate) mod view;
 pub(crate) mod wording;
 
 use crate::apply::ActionRecord;
@@ -136,6 +137,9 @@ pub(crate) struct Report {
     pub links: Links,
     /// The exit status this run ends with (0, 1, 3, 130, 143).
     pub exit_code: i32,
+    /// `report.confidential_titles`: when false (the default) the title of a
+    /// confidential issue is written nowhere (SPEC "Confidential issues").
+    pub confidential_titles: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -60,6 +60,19 @@ pub(crate) mod fixtures {
         (Subject::Issue(issue.clone()), issue)
     }
 
+    fn confidential_issue(iid: u64, title: &str, assignees: &[&str]) -> (Subject, IssueRef) {
+        let (_, mut issue) = issue(iid, title);
+        issue.confidential = true;
+        issue.assignees = assignees.iter().map(|a| a.to_string()).collect();
+        (Subject::Issue(issue.clone()), issue)
+    }
+
+    /// The title of the confidential issue in `rotated`, and of its carried one.
+    pub const CONFIDENTIAL_TITLES: [&str; 2] = [
+        "Database outage on eu-1 (customer data)",
+        "Document the on-call hand-off (security)",
+    ];
+
     fn act(step: &Step, outcome: Outcome, error: Option<&str>) -> ActionRecord {
         ActionRecord {
             kind: step.kind().to_string(),
@@ -145,6 +158,7 @@ pub(crate) mod fixtures {
             requests: BTreeMap::new(),
             links: Links::default(),
             exit_code: 0,
+            confidential_titles: false,
         }
     }
 
@@ -227,7 +241,8 @@ pub(crate) mod fixtures {
         let (s22, r22) = issue(22, "Renew \"wildcard\" cert");
         let (s23, _) = issue(23, "Clean up dashboards");
         let (s24, _) = issue(24, "Migrate [runner] fleet");
-        let (s30, _) = issue(30, "Database outage on eu-1");
+        // A confidential issue: its title must not appear in any format.
+        let (s30, _) = confidential_issue(30, "Database outage on eu-1 (customer data)", &["ops-lead"]);
         let unscheduled = || vec!["unscheduled".to_string()];
         r.audit = AuditReport {
             status: AuditStatus::Done,
@@ -331,18 +346,21 @@ pub(crate) mod fixtures {
                 title: "Rotate the TLS certificates".into(),
                 web_url: format!("{WEB}/-/issues/7"),
                 weeks_carried: 1,
+                confidential: false,
             },
             CarriedIssue {
                 reference: "#9".into(),
                 title: "Upgrade Postgres to 17 <major>".into(),
                 web_url: format!("{WEB}/-/issues/9"),
                 weeks_carried: 4,
+                confidential: false,
             },
             CarriedIssue {
                 reference: "#5".into(),
-                title: "Document the on-call hand-off".into(),
+                title: "Document the on-call hand-off (security)".into(),
                 web_url: format!("{WEB}/-/issues/5"),
                 weeks_carried: 3,
+                confidential: true,
             },
         ];
         r.requests = requests(&[("GET", 31), ("POST", 4), ("PUT", 5)]);
@@ -351,6 +369,7 @@ pub(crate) mod fixtures {
             job_url: Some(format!("{WEB}/-/jobs/77001")),
             project_url: Some(WEB.to_string()),
             pipeline_source: Some("schedule".into()),
+            ..Links::default()
         };
         r
     }
@@ -543,6 +562,7 @@ pub(crate) mod fixtures {
             job_url: Some(format!("{WEB}/-/jobs/77002")),
             project_url: Some(WEB.to_string()),
             pipeline_source: Some("schedule".into()),
+            ..Links::default()
         };
         r
     }
@@ -795,15 +815,18 @@ fn junit_is_well_formed_and_counts_match() {
                 rule.as_str()
             );
         }
-        let failed_steps = r
-            .rotation
-            .actions
-            .iter()
-            .filter(|a| a.outcome == Outcome::Failed)
-            .count();
+        // A failed step is a failure; the carry-over's moves are one case, failed
+        // when one of them failed.
+        let failed = |moves: bool| {
+            r.rotation
+                .actions
+                .iter()
+                .filter(|a| a.outcome == Outcome::Failed && (a.kind == "move_issue") == moves)
+                .count()
+        };
         assert_eq!(
             num(&suites[0].1, "failures"),
-            failed_steps,
+            failed(false) + usize::from(failed(true) > 0),
             "{name}: rotation failures"
         );
     }
@@ -848,9 +871,15 @@ fn html_is_well_formed_and_self_contained() {
                 assert!(href.starts_with("https://"), "{name}: link {href}");
             }
         }
-        for banned in ["url(", "@import", "<script", "javascript:"] {
+        for banned in ["@import", "<script", "javascript:"] {
             assert!(!page.contains(banned), "{name}: contains {banned}");
         }
+        // The only `url(` is a pattern of the page itself.
+        assert_eq!(
+            page.matches("url(").count(),
+            page.matches("url(#p-").count(),
+            "{name}: loads a url"
+        );
     }
 }
 
@@ -859,11 +888,19 @@ fn html_chart_has_a_bar_per_week_and_value_and_marks_chronic_issues() {
     let r = fixtures::rotated();
     let page = html::render(&r);
     let els = parse_xml(&page).unwrap_or_else(|e| panic!("{e}"));
-    // 3 legend squares + 3 bars per week.
-    assert_eq!(
-        count(&els, "rect"),
-        3 + 3 * r.history.as_ref().map_or(0, Vec::len)
-    );
+    // 3 legend swatches, the hatch pattern's stripe, a bar per number above zero.
+    let bars: usize = r
+        .history
+        .iter()
+        .flatten()
+        .map(|h| {
+            [h.closed_issues, h.unscheduled, h.outages]
+                .iter()
+                .filter(|v| **v > 0)
+                .count()
+        })
+        .sum();
+    assert_eq!(count(&els, "rect"), 3 + 1 + bars);
     assert_eq!(count(&els, "svg"), 1);
     let chronic = els
         .iter()
@@ -994,7 +1031,8 @@ fn dotenv_values() {
 
 #[test]
 fn markdown_table_rows_keep_their_columns() {
-    // A `|` in a title must not add a cell: count unescaped pipes per row.
+    // A `|` in a title must not add a cell: every row of a table has as many
+    // unescaped pipes as its header.
     let unescaped_pipes = |line: &str| {
         let mut n = 0;
         let mut prev_backslash = false;
@@ -1008,8 +1046,17 @@ fn markdown_table_rows_keep_their_columns() {
     };
     for (name, r) in fixtures::all() {
         let md = markdown::render(&r);
-        for line in md.lines().filter(|l| l.starts_with('|')) {
-            assert_eq!(unescaped_pipes(line), 4, "{name}: {line}");
+        let mut header: Option<usize> = None;
+        for line in md.lines() {
+            if !line.starts_with('|') {
+                header = None;
+                continue;
+            }
+            let pipes = unescaped_pipes(line);
+            match header {
+                None => header = Some(pipes),
+                Some(want) => assert_eq!(pipes, want, "{name}: {line}"),
+            }
         }
     }
     let md = markdown::render(&fixtures::rotated());
@@ -1023,8 +1070,10 @@ fn markdown_table_rows_keep_their_columns() {
 fn markdown_says_dry_run_and_errors() {
     let dry = markdown::render(&fixtures::dry_run());
     assert!(dry.contains("**DRY RUN**"));
-    assert!(dry.contains("📝 planned"));
+    assert!(dry.contains("## Fixes planned (dry run) (2)"), "{dry}");
+    assert!(dry.contains("- 📝 "), "{dry}");
     let failed = markdown::render(&fixtures::failed());
+    assert!(failed.contains("> **FAILED**"), "{failed}");
     assert!(failed.contains("## Errors (2)"));
     assert!(failed.contains(
         "❌ | rename \"WoW\" to \"WoW ending 2026-11-17\" and close it | failed: GitLab answered 403"
@@ -1032,6 +1081,97 @@ fn markdown_says_dry_run_and_errors() {
     assert!(!markdown::render(&fixtures::rotated()).contains("DRY RUN"));
 }
 
+#[test]
+fn markdown_writes_gitlab_references_unescaped() {
+    let md = markdown::render(&fixtures::rotated());
+    for reference in [
+        "| #23 Clean up dashboards |",
+        "label ~\"(perceived) data loss\"",
+        "milestone %\"WoW ending 2026-11-10\"",
+        "- current: %\"WoW\"",
+        "| %\"WoW ending 2026-11-17\" | 13 | 4 | 1 |",
+        "move 2 issues to %\"WoW\"",
+        "#7, #9",
+    ] {
+        assert!(md.contains(reference), "{reference} in\n{md}");
+    }
+    assert!(!md.contains("\\#"), "no escaped reference:\n{md}");
+    assert!(!md.contains("\\~\""), "no escaped label:\n{md}");
+}
+
+#[test]
+fn what_needs_a_person_comes_first_with_hand_offs_on_top() {
+    for (name, text) in [
+        ("markdown", markdown::render(&fixtures::rotated())),
+        ("html", html::render(&fixtures::rotated())),
+    ] {
+        let at = |s: &str| text.find(s).unwrap_or_else(|| panic!("{name}: no {s:?}"));
+        assert!(at("Needs a person (6)") < at("Fixed (2)"), "{name}");
+        assert!(at("Fixed (2)") < at("Rotation: rotated"), "{name}");
+        assert!(at("Rotation: rotated") < at("Recent weeks"), "{name}");
+        assert!(
+            at("need a hand-off (2)") < at("no priority label, or more than one (2)"),
+            "{name}"
+        );
+    }
+}
+
+#[test]
+fn confidential_titles_are_written_nowhere_unless_asked() {
+    let mut r = fixtures::rotated();
+    let files = |r: &Report| -> Vec<(&str, String)> {
+        vec![
+            ("md", markdown::render(r)),
+            ("html", html::render(r)),
+            ("json", json::render(r)),
+            ("xml", junit::render(r)),
+            ("env", dotenv::render(r)),
+            ("summary", summary::summary(r, "wow-report", &[]).join("\n")),
+            ("log", summary::audit_lines(r).join("\n")),
+        ]
+    };
+    for (format, text) in files(&r) {
+        for title in fixtures::CONFIDENTIAL_TITLES {
+            // Escaping cannot hide it: look for its first words too.
+            assert!(!text.contains(&title[..12]), "{format}: {title}\n{text}");
+        }
+    }
+    assert!(markdown::render(&r).contains("#30 (confidential issue)"));
+    assert!(html::render(&r).contains("(confidential issue)"));
+    r.confidential_titles = true;
+    assert!(markdown::render(&r).contains("#30 Database outage on eu-1 (customer data)"));
+    assert!(json::render(&r).contains("Document the on-call hand-off (security)"));
+}
+
+#[test]
+fn long_lists_are_collapsed_and_carried_issues_listed_once_in_numeric_order() {
+    let mut r = fixtures::rotated();
+    let moves: Vec<crate::apply::ActionRecord> = (1..=25u64)
+        .rev()
+        .map(|i| crate::apply::ActionRecord {
+            kind: "move_issue".into(),
+            target: format!("#{i}"),
+            description: format!("move #{i} to \"WoW\""),
+            applied: true,
+            outcome: Outcome::Applied,
+            error: None,
+        })
+        .collect();
+    r.rotation.actions.retain(|a| a.kind != "move_issue");
+    r.rotation.actions.extend(moves);
+    r.rotation.carried_over = (1..=25u64).rev().map(crate::rotation::IssueKey::Iid).collect();
+    let md = markdown::render(&r);
+    assert!(
+        md.contains("| ✅ | move 25 issues to %\"WoW\" | applied |"),
+        "{md}"
+    );
+    assert!(md.contains("<summary>25 issues</summary>"), "{md}");
+    let list = (1..=25).map(|i| format!("#{i}")).collect::<Vec<_>>().join(", ");
+    assert_eq!(md.matches(&list).count(), 1, "{md}");
+    assert_eq!(md.matches("#17").count(), 1, "listed once: {md}");
+    let xml = junit::render(&r);
+    assert_eq!(xml.matches("move ").count(), 1, "one case for the moves: {xml}");
+}
 // ---------------------------------------------------------------- log summary
 
 #[test]

@@ -5,8 +5,10 @@
 use super::Report;
 use crate::apply::Outcome;
 use crate::audit::{AuditStatus, Finding, FixStatus};
+use crate::gitlab::model::Scope;
 use crate::rotation::RotationStatus;
 use crate::settings::config::RuleName;
+use crate::settings::Links;
 
 /// The one line that says what this run did, in words, shared by every format,
 /// what needs a person first: "Rotated · 9 need a person · 3 fixed · 13 carried
@@ -36,7 +38,7 @@ pub(crate) fn headline(r: &Report) -> String {
     match r.audit.status {
         AuditStatus::Done => {
             if person > 0 {
-                parts.push(format!("{person} need a person"));
+                parts.push(need_a_person(person));
             }
             if fixed > 0 {
                 parts.push(format!("{fixed} fixed"));
@@ -69,6 +71,31 @@ pub(crate) fn headline(r: &Report) -> String {
     line
 }
 
+/// What the run was about, as the report records it (`Report::scope`): `project
+/// <id or path>` or `group <id or path>`. A project given by id is named by its
+/// path when the job runs in that project (`CI_PROJECT_ID`, `CI_PROJECT_PATH`).
+pub(crate) fn describe_scope(scope: &Scope, links: &Links) -> String {
+    match scope {
+        Scope::Project(id) if id.bytes().all(|b| b.is_ascii_digit()) => {
+            match (&links.project_id, &links.project_path) {
+                (Some(ci_id), Some(path)) if ci_id == id => format!("project {path}"),
+                _ => scope.describe(),
+            }
+        }
+        _ => scope.describe(),
+    }
+}
+
+/// The scope as the header shows it: a project by its path alone
+/// (`production/infrastructure`), a group as `group my-group`.
+pub(crate) fn scope_name(r: &Report) -> Option<String> {
+    r.scope.as_deref().map(|s| match s.strip_prefix("project ") {
+        // A bare id says nothing; "project 42" does.
+        Some(path) if !path.bytes().all(|b| b.is_ascii_digit()) => path.to_string(),
+        _ => s.to_string(),
+    })
+}
+
 /// What to do after a run that did not finish, where wowctl knows it.
 pub(crate) fn next_step(r: &Report) -> Option<&'static str> {
     if r.errors.is_empty() {
@@ -78,6 +105,11 @@ pub(crate) fn next_step(r: &Report) -> Option<&'static str> {
     } else {
         Some("fix what the errors say (or wait, if GitLab was down), then re-run: wowctl resumes where this run stopped.")
     }
+}
+
+/// "1 needs a person", "9 need a person".
+pub(crate) fn need_a_person(n: usize) -> String {
+    plural(n, "needs a person", "need a person")
 }
 
 pub(crate) fn plural(n: usize, one: &str, many: &str) -> String {
@@ -200,4 +232,45 @@ pub(crate) fn token_expiry_warning(expires_at: chrono::NaiveDate, days_left: i64
     format!(
         "the token expires on {expires_at} ({when}): create a new one and update WOW_TOKEN before then, or the scheduled job fails from that day"
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_project_given_by_id_is_named_by_its_path_when_known() {
+        let links = |id: Option<&str>, path: Option<&str>| Links {
+            project_id: id.map(str::to_string),
+            project_path: path.map(str::to_string),
+            ..Links::default()
+        };
+        let p = |s: &str| Scope::Project(s.to_string());
+        // (scope, CI_PROJECT_ID, CI_PROJECT_PATH, described)
+        let cases = [
+            (p("42"), Some("42"), Some("team/ops"), "project team/ops"),
+            (p("42"), None, Some("team/ops"), "project 42"),
+            (p("42"), Some("7"), Some("other/project"), "project 42"),
+            (p("42"), Some("42"), None, "project 42"),
+            (
+                p("team/ops"),
+                Some("7"),
+                Some("other/project"),
+                "project team/ops",
+            ),
+            (
+                Scope::Group("my-group".into()),
+                Some("7"),
+                Some("my-group/tools"),
+                "group my-group",
+            ),
+        ];
+        for (scope, id, path, want) in cases {
+            assert_eq!(
+                describe_scope(&scope, &links(id, path)),
+                want,
+                "{scope:?} {id:?} {path:?}"
+            );
+        }
+    }
 }

@@ -37,6 +37,8 @@ impl<'a> Env<'a> {
             job_url: get("CI_JOB_URL"),
             project_url: get("CI_PROJECT_URL"),
             pipeline_source: get("CI_PIPELINE_SOURCE"),
+            project_id: get("CI_PROJECT_ID"),
+            project_path: get("CI_PROJECT_PATH"),
         }
     }
 }
@@ -209,6 +211,8 @@ mod tests {
             ("CI_JOB_URL", "https://g/p/-/jobs/2"),
             ("CI_PROJECT_URL", ""),
             ("CI_PIPELINE_SOURCE", "schedule"),
+            ("CI_PROJECT_ID", "42"),
+            ("CI_PROJECT_PATH", "team/ops"),
         ]);
         let links = Env::new(&map).links();
         assert_eq!(
@@ -218,6 +222,8 @@ mod tests {
                 job_url: Some("https://g/p/-/jobs/2".into()),
                 project_url: None,
                 pipeline_source: Some("schedule".into()),
+                project_id: Some("42".into()),
+                project_path: Some("team/ops".into()),
             }
         );
     }

@@ -119,6 +119,10 @@ pub(crate) struct Links {
     pub job_url: Option<String>,
     pub project_url: Option<String>,
     pub pipeline_source: Option<String>,
+    /// `CI_PROJECT_ID` and `CI_PROJECT_PATH`: the report names the project by its
+    /// path when the scope is this project given by id.
+    pub project_id: Option<String>,
+    pub project_path: Option<String>,
 }
 
 #[derive(Debug, Clone)]

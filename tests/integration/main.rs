@@ -9,6 +9,7 @@ mod faults;
 mod preflight;
 mod publish;
 mod report;
+mod report_read;
 mod resume;
 mod rotation;
 mod server_data;

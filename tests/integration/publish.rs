@@ -155,6 +155,10 @@ fn the_report_issue_lives_a_week_and_the_next_one_replaces_it() {
         "{body}"
     );
     assert!(body.contains("# WoW report"), "the report itself: {body}");
+    // Carried-over issues by count only: a reference in an issue's description makes
+    // GitLab note "mentioned in" on the issue, weekly, for every carried issue.
+    assert!(body.contains("**Carried over:** 2 issues to %\"WoW\""), "{body}");
+    assert!(!body.contains("#1, #3"), "{body}");
     let labels = wow.sandbox.world(|w| w.issue(1, *iid)).map(|i| i.labels);
     assert_eq!(labels, Some(vec!["wow-report".to_string()]));
     assert!(publish_actions(&out).iter().any(|a| a["description"]
