@@ -8,6 +8,17 @@ use crate::settings::config::MilestoneTitles;
 use chrono::NaiveDate;
 use std::cmp::Ordering;
 
+/// A GitLab reference to `m` that keeps pointing at it after a rename: `%12` by
+/// its iid for a project milestone; a group milestone has no iid reference, so
+/// `%"title"`.
+pub(crate) fn reference(m: &Milestone) -> String {
+    if m.project_id.is_some() && m.iid > 0 {
+        format!("%{}", m.iid)
+    } else {
+        format!("%\"{}\"", m.title)
+    }
+}
+
 /// `closed` with `{date}` replaced by `YYYY-MM-DD`.
 pub(crate) fn closed_title(titles: &MilestoneTitles, d: NaiveDate) -> String {
     titles.closed.replace("{date}", &d.format("%Y-%m-%d").to_string())

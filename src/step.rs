@@ -35,6 +35,8 @@ pub(crate) struct IssueRef {
     pub confidential: bool,
     /// Usernames of its assignees (who a hand-off nudge mentions).
     pub assignees: Vec<String>,
+    /// Its labels (which configured label put it in a rule's scope).
+    pub labels: Vec<String>,
 }
 
 impl From<&Issue> for IssueRef {
@@ -47,6 +49,7 @@ impl From<&Issue> for IssueRef {
             web_url: issue.web_url.clone(),
             confidential: issue.confidential,
             assignees: issue.assignees.iter().map(|u| u.username.clone()).collect(),
+            labels: issue.labels.clone(),
         }
     }
 }

@@ -5,7 +5,7 @@
 
 use super::{label_ref, AuditInput, Finding, FixStatus, Subject};
 use crate::settings::config::{Config, RuleName};
-use crate::settings::duration::{for_people, format_duration};
+use crate::settings::duration::{as_setting, for_people};
 use chrono::TimeDelta;
 use std::collections::BTreeSet;
 
@@ -40,7 +40,7 @@ pub(crate) fn check(input: &AuditInput, cfg: &Config) -> Vec<Finding> {
         let quiet = format!(
             "no update for {} (limit {})",
             for_people(silence),
-            limit_text(limit)
+            as_setting(limit)
         );
         // One finding per issue, so a report (and JUnit) names each issue once.
         let owners: Vec<String> = issue
@@ -67,16 +67,6 @@ pub(crate) fn check(input: &AuditInput, cfg: &Config) -> Vec<Finding> {
         });
     }
     findings
-}
-
-/// The limit as a setting is usually written: whole hours as hours (`24h`, not `1d`).
-fn limit_text(limit: std::time::Duration) -> String {
-    let secs = limit.as_secs();
-    if secs > 0 && secs % 3_600 == 0 {
-        format!("{}h", secs / 3_600)
-    } else {
-        format_duration(limit)
-    }
 }
 
 #[cfg(test)]

@@ -40,6 +40,8 @@ pub(crate) struct AuditOutcome {
     /// wowctl's last hand-off nudge per issue, by (project id, iid), when the
     /// notes were read (`publish.handoff_comment`).
     pub nudged: HashMap<(u64, u64), DateTime<Utc>>,
+    /// The `WoW` the audit looked at, when there was one.
+    pub current: Option<Milestone>,
 }
 
 /// A rule as this configuration has it: on, or off and why (a rule that is off

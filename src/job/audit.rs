@@ -39,6 +39,7 @@ pub(super) async fn audit(
         findings: Vec::new(),
         errors: Vec::new(),
         nudged: HashMap::new(),
+        current: None,
     };
     let input = match gather(ctx, view).await {
         Ok((input, nudged)) => {
@@ -56,6 +57,7 @@ pub(super) async fn audit(
         }
     };
     outcome.issues_checked = input.current_issues.len();
+    outcome.current = input.current.clone();
     outcome.findings = audit::check(&input, cfg);
     if cfg.audit.fix {
         outcome.errors = apply_fixes(applier, &mut outcome.findings).await;

@@ -172,6 +172,7 @@ pub(crate) async fn execute(
     };
     let view = rotation.as_ref().and_then(|o| o.audit_view.as_ref());
     let mut nudged = HashMap::new();
+    let mut audited = None;
 
     if !job.audits() {
         report.audit.reason = Some(format!("wowctl {} does not audit", job.name()));
@@ -187,6 +188,7 @@ pub(crate) async fn execute(
         let outcome = audit::audit(&ctx, &mut applier, view).await;
         report.errors.extend(outcome.errors);
         nudged = outcome.nudged;
+        audited = outcome.current;
         report.audit = AuditReport {
             status: outcome.status,
             reason: outcome.reason,
@@ -209,7 +211,7 @@ pub(crate) async fn execute(
     let unread = report.errors.iter().any(|e| e.step == "read");
     if publishing && gl.stopped_by().is_none() && !unread {
         crate::console::print(&log.section_start("publish", "Publishing into GitLab", false, unix_now()));
-        let published = publish::publish(&ctx, &mut applier, &report, &nudged).await;
+        let published = publish::publish(&ctx, &mut applier, &report, &nudged, audited.as_ref()).await;
         report.publish.extend(published.records);
         report.errors.extend(published.errors);
         for w in &published.warnings {

@@ -7,7 +7,8 @@
 use super::PhaseInputs;
 use crate::apply::{ActionRecord, Applier, Outcome};
 use crate::audit::{AuditStatus, FixStatus};
-use crate::gitlab::model::Issue;
+use crate::gitlab::model::{Issue, Milestone};
+use crate::milestones;
 use crate::observe;
 use crate::publish::{comments, report_issue};
 use crate::report::{self, Report};
@@ -29,6 +30,7 @@ pub(super) async fn publish(
     applier: &mut Applier<'_>,
     report: &Report,
     nudged: &HashMap<(u64, u64), DateTime<Utc>>,
+    current: Option<&Milestone>,
 ) -> Published {
     let cfg = &ctx.settings.config;
     let publish = &cfg.report.publish;
@@ -47,13 +49,18 @@ pub(super) async fn publish(
                 ctx.settings.now.value,
                 cfg.audit.handoff_max_silence,
                 &publish.handoff_mentions,
+                &cfg.labels,
             ));
         }
         if publish.explain_fixes {
+            let current = current.map_or_else(
+                || format!("%\"{}\"", cfg.milestones.current),
+                milestones::reference,
+            );
             steps.extend(comments::fix_explanations(
                 findings,
                 &cfg.labels.unscheduled,
-                &cfg.milestones.current,
+                &current,
                 ctx.week.start_date,
             ));
         }

@@ -5,12 +5,12 @@
 
 use super::PhaseInputs;
 use crate::apply::{Applied, Applier};
-use crate::milestones::closed_title;
+use crate::milestones::{closed_title, reference};
 use crate::observe;
 use crate::publish::summary;
 use crate::rotation::{self, Answers, RotationOutcome};
 use crate::run_error::RunError;
-use crate::step::Step;
+use crate::step::{MilestoneTarget, Step};
 
 pub(super) async fn rotate(ctx: &PhaseInputs<'_>, applier: &mut Applier<'_>) -> RotationOutcome {
     let PhaseInputs {
@@ -61,11 +61,20 @@ pub(super) async fn rotate(ctx: &PhaseInputs<'_>, applier: &mut Applier<'_>) -> 
         None => Vec::new(),
     };
     if let (true, Some((id, _))) = (summarize, &step_1) {
+        // The new `WoW` by a reference that keeps pointing at this week after the
+        // next rotation renames it.
+        let carried_to = match &plan.current {
+            Some(MilestoneTarget::Existing { id, .. }) => {
+                seen.milestones.iter().find(|m| m.id == *id).map(reference)
+            }
+            _ => None,
+        }
+        .unwrap_or_else(|| format!("%\"{}\"", titles.current));
         let closed_week = summary::ClosedWeek {
             start: week.start_date - chrono::Days::new(7),
             end: week.closed_date,
             issues: &week_issues,
-            carried_to: &titles.current,
+            carried_to: &carried_to,
             pipeline_url: settings.links.pipeline_url.as_deref(),
         };
         let text = summary::summary(&closed_week, &cfg.labels);

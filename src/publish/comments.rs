@@ -6,8 +6,8 @@
 
 use crate::audit::{label_ref, Finding, FixStatus, Subject};
 use crate::gitlab::model::Note;
-use crate::settings::config::RuleName;
-use crate::settings::duration::format_duration;
+use crate::settings::config::{LabelNames, RuleName};
+use crate::settings::duration::{as_setting, for_people};
 use crate::step::{IssueRef, Step};
 use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 use std::collections::HashMap;
@@ -48,8 +48,9 @@ pub(crate) fn handoff_nudges(
     now: DateTime<Utc>,
     window: Duration,
     mentions: &[String],
+    labels: &LabelNames,
 ) -> Vec<Step> {
-    let window = TimeDelta::from_std(window).unwrap_or(TimeDelta::MAX);
+    let span = TimeDelta::from_std(window).unwrap_or(TimeDelta::MAX);
     findings
         .iter()
         .filter(|f| f.rule == RuleName::Handoff)
@@ -60,17 +61,28 @@ pub(crate) fn handoff_nudges(
         .filter(|(_, issue)| {
             nudged
                 .get(&(issue.project_id, issue.iid))
-                .is_none_or(|at| now - *at >= window)
+                .is_none_or(|at| now - *at >= span)
         })
-        .map(|(f, issue)| Step::Comment {
-            issue: issue.clone(),
-            body: nudge_text(f, issue, mentions, window),
-            why: "hand-off nudge",
+        .map(|(f, issue)| {
+            let silence = f.since.map(|since| now - since).filter(|s| *s > span);
+            Step::Comment {
+                issue: issue.clone(),
+                body: nudge_text(issue, silence, window, mentions, labels),
+                why: "hand-off nudge",
+            }
         })
         .collect()
 }
 
-fn nudge_text(f: &Finding, issue: &IssueRef, mentions: &[String], window: TimeDelta) -> String {
+/// "@dave.db @production-oncall this ~"(perceived) data loss" issue has had no
+/// update for 4d 9h (the limit is 24h). Please hand it off here: …"
+fn nudge_text(
+    issue: &IssueRef,
+    silence: Option<TimeDelta>,
+    window: Duration,
+    mentions: &[String],
+    labels: &LabelNames,
+) -> String {
     let mut who: Vec<String> = issue.assignees.iter().map(|a| format!("@{a}")).collect();
     for m in mentions {
         if !who.contains(m) {
@@ -82,31 +94,36 @@ fn nudge_text(f: &Finding, issue: &IssueRef, mentions: &[String], window: TimeDe
     } else {
         format!("{} ", who.join(" "))
     };
-    let every = window.to_std().map(format_duration).unwrap_or_default();
-    // The finding says what is wrong and ends with what it needs.
-    let (what, ask) = match f.message.rsplit_once(": needs ") {
-        Some((what, "an owner")) => (
-            what,
-            "It needs an owner: please write here who takes it, its status, and the next step.",
+    let kind = [&labels.outage, &labels.data_loss]
+        .into_iter()
+        .find(|l| issue.labels.contains(l))
+        .map_or_else(String::new, |l| format!("{} ", label_ref(l)));
+    let limit = as_setting(window);
+    let quiet = silence.map(|s| format!("no update for {} (the limit is {limit})", for_people(s)));
+    let (state, ask) = match (issue.assignees.is_empty(), quiet) {
+        (true, None) => (
+            "has no owner".to_string(),
+            "Please write here who takes it, its status, and the next step.",
         ),
-        Some((what, _)) => (
-            what,
-            "Please hand it off here: who owns it now, its status, and the next step.",
+        (true, Some(q)) => (
+            format!("has no owner and {q}"),
+            "Please write here who takes it, its status, and the next step.",
         ),
-        None => (
-            f.message.as_str(),
+        (false, q) => (
+            format!("has had {}", q.unwrap_or_else(|| "no recent update".into())),
             "Please hand it off here: who owns it now, its status, and the next step.",
         ),
     };
     format!(
-        "{greeting}{what}.\n\n{ask}\n\n\
-         _wowctl's weekly audit; it asks at most once every {every} while the issue stays silent._\n\n\
+        "{greeting}this {kind}issue {state}. {ask}\n\n\
+         _wowctl's weekly audit asks at most once every {limit} while the issue stays silent._\n\n\
          {HANDOFF_MARKER}"
     )
 }
 
 /// Why each issue this run gave ~unscheduled got it (`publish.explain_fixes`);
-/// in a dry run, for each fix it would apply (listed as planned).
+/// in a dry run, for each fix it would apply (listed as planned). `current` is a
+/// reference to `WoW` (`%12`, or `%"WoW"`).
 pub(crate) fn fix_explanations(
     findings: &[Finding],
     unscheduled: &str,
@@ -122,7 +139,7 @@ pub(crate) fn fix_explanations(
             (Subject::Issue(issue), Some(added)) => Some(Step::Comment {
                 issue: issue.clone(),
                 body: format!(
-                    "wowctl added {}: this issue was added to %\"{current}\" on {}, after the week \
+                    "wowctl added {}: this issue was added to {current} on {}, after the week \
                      started on {week_start}. Work added during the week is unscheduled unless it is \
                      an outage.\n\n{EXPLAIN_MARKER}",
                     label_ref(unscheduled),
@@ -139,6 +156,7 @@ pub(crate) fn fix_explanations(
 mod tests {
     use super::*;
     use crate::gitlab::model::User;
+    use crate::settings::Config;
 
     fn at(s: &str) -> DateTime<Utc> {
         DateTime::parse_from_rfc3339(s)
@@ -169,17 +187,18 @@ mod tests {
             web_url: String::new(),
             confidential: false,
             assignees: assignees.iter().map(|a| a.to_string()).collect(),
+            labels: vec!["outage".into()],
         }
     }
 
-    fn handoff(issue: IssueRef) -> Finding {
+    fn handoff(issue: IssueRef, since: &str) -> Finding {
         Finding {
             rule: RuleName::Handoff,
             subject: Subject::Issue(issue),
-            message: "~outage, assigned to @bob, no update for 3d 11h (limit 24h): needs a hand-off".into(),
+            message: String::new(),
             fix: None,
             fix_status: FixStatus::None,
-            since: None,
+            since: Some(at(since)),
         }
     }
 
@@ -202,46 +221,61 @@ mod tests {
     }
 
     #[test]
-    fn a_nudge_at_most_once_per_window() {
+    fn a_nudge_at_most_once_per_window_in_words_a_person_reads() {
         let now = at("2026-11-25T12:00:00Z");
         let day = Duration::from_secs(86_400);
-        let findings = [handoff(issue(5, &["bob"])), handoff(issue(6, &[]))];
+        let labels = Config::default().labels;
+        let oncall = ["@oncall".to_string()];
+        let findings = [
+            handoff(issue(5, &["bob"]), "2026-11-21T09:00:00Z"),
+            handoff(issue(6, &[]), "2026-11-25T07:00:00Z"),
+        ];
         let mut nudged = HashMap::new();
         // #5 nudged six hours ago: not again; #6 never: now.
         nudged.insert((1, 5), at("2026-11-25T06:00:00Z"));
-        let steps = handoff_nudges(&findings, &nudged, now, day, &["@oncall".to_string()]);
-        assert_eq!(steps.len(), 1);
-        let Step::Comment { issue, body, .. } = &steps[0] else {
+        let steps = handoff_nudges(&findings, &nudged, now, day, &oncall, &labels);
+        let bodies: Vec<(u64, String)> = steps
+            .iter()
+            .filter_map(|s| match s {
+                Step::Comment { issue, body, .. } => Some((issue.iid, body.clone())),
+                _ => None,
+            })
+            .collect();
+        let footer = format!(
+            "\n\n_wowctl's weekly audit asks at most once every 24h while the issue stays silent._\n\n{HANDOFF_MARKER}"
+        );
+        assert_eq!(
+            bodies,
+            [(
+                6,
+                format!(
+                    "@oncall this ~outage issue has no owner. Please write here who takes it, its status, and the next step.{footer}"
+                )
+            )]
+        );
+        // A day after the last nudge: again, the assignee mentioned first.
+        nudged.insert((1, 5), at("2026-11-24T12:00:00Z"));
+        let steps = handoff_nudges(&findings[..1], &nudged, now, day, &oncall, &labels);
+        let Step::Comment { body, .. } = &steps[0] else {
             panic!("{steps:?}")
         };
-        assert_eq!(issue.iid, 6);
         assert_eq!(
             body,
             &format!(
-                "@oncall ~outage, assigned to @bob, no update for 3d 11h (limit 24h).\n\n\
-                 Please hand it off here: who owns it now, its status, and the next step.\n\n\
-                 _wowctl's weekly audit; it asks at most once every 1d while the issue stays silent._\n\n\
-                 {HANDOFF_MARKER}"
+                "@bob @oncall this ~outage issue has had no update for 4d 3h (the limit is 24h). \
+                 Please hand it off here: who owns it now, its status, and the next step.{footer}"
             )
         );
-        assert!(body.ends_with(HANDOFF_MARKER));
-        // A day after the last nudge: again, mentioning the assignee first.
-        nudged.insert((1, 5), at("2026-11-24T12:00:00Z"));
-        let steps = handoff_nudges(&findings[..1], &nudged, now, day, &["@oncall".to_string()]);
+        // Unassigned and silent; no mentions configured: no greeting.
+        let silent = [handoff(issue(6, &[]), "2026-11-23T12:00:00Z")];
+        let steps = handoff_nudges(&silent, &HashMap::new(), now, day, &[], &labels);
         let Step::Comment { body, .. } = &steps[0] else {
             panic!("{steps:?}")
         };
         assert!(
-            body.starts_with("@bob @oncall ~outage, assigned to @bob"),
+            body.starts_with("this ~outage issue has no owner and no update for 2d (the limit is 24h). "),
             "{body}"
         );
-        assert!(body.contains("at most once every 1d"), "{body}");
-        // No mentions at all: no greeting.
-        let steps = handoff_nudges(&findings[1..], &HashMap::new(), now, day, &[]);
-        let Step::Comment { body, .. } = &steps[0] else {
-            panic!("{steps:?}")
-        };
-        assert!(body.starts_with("~outage, assigned"), "{body}");
     }
 
     #[test]
@@ -262,7 +296,7 @@ mod tests {
                 fixed(FixStatus::Failed),
             ],
             "unscheduled",
-            "WoW",
+            "%\"WoW\"",
             week,
         );
         assert_eq!(

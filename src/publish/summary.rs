@@ -23,7 +23,8 @@ pub(crate) struct ClosedWeek<'a> {
     pub start: NaiveDate,
     pub end: NaiveDate,
     pub issues: &'a [Issue],
-    /// The milestone the open issues move to (`WoW`).
+    /// A reference to the milestone the open issues move to: `%12` (by its iid,
+    /// which keeps pointing at that week once it is renamed) or `%"WoW"`.
     pub carried_to: &'a str,
     pub pipeline_url: Option<&'a str>,
 }
@@ -45,20 +46,14 @@ pub(crate) fn summary(week: &ClosedWeek<'_>, labels: &LabelNames) -> String {
     let _ = writeln!(o, "**Week {} – {}**, closed by wowctl", week.start, week.end);
     let _ = writeln!(o);
     list(&mut o, "Done", &closed);
+    let carried = format!("Still open, carried over to {}", week.carried_to);
+    list(&mut o, &carried, &open);
+    let unscheduled_heading = format!("Unscheduled {}", label(&labels.unscheduled));
+    list(&mut o, &unscheduled_heading, &unscheduled);
+    list(&mut o, &format!("Outages {}", label(&labels.outage)), &outages);
     list(
         &mut o,
-        &format!("Still open, carried over to %\"{}\"", week.carried_to),
-        &open,
-    );
-    list(
-        &mut o,
-        &format!("Unscheduled ({})", label(&labels.unscheduled)),
-        &unscheduled,
-    );
-    list(&mut o, &format!("Outages ({})", label(&labels.outage)), &outages);
-    list(
-        &mut o,
-        &format!("Data loss ({})", label(&labels.data_loss)),
+        &format!("Data loss {}", label(&labels.data_loss)),
         &data_loss,
     );
     if let Some(url) = week.pipeline_url {
@@ -73,23 +68,21 @@ fn label(name: &str) -> String {
     crate::audit::label_ref(name)
 }
 
+/// One group: its heading with the count, then an issue per line (GitLab shows
+/// each `#12+` as the issue's title, which would run together on one line).
 fn list(o: &mut String, heading: &str, issues: &[&Issue]) {
     if issues.is_empty() {
         let _ = writeln!(o, "- {heading}: none");
         return;
     }
-    let shown: Vec<String> = issues
-        .iter()
-        .take(LISTED)
-        .map(|i| format!("{}+", i.full_reference()))
-        .collect();
+    let _ = writeln!(o, "- {heading} ({}):", issues.len());
+    for i in issues.iter().take(LISTED) {
+        let _ = writeln!(o, "  - {}+", i.full_reference());
+    }
     let more = issues.len().saturating_sub(LISTED);
-    let tail = if more > 0 {
-        format!(" and {more} more")
-    } else {
-        String::new()
-    };
-    let _ = writeln!(o, "- {heading} ({}): {}{tail}", issues.len(), shown.join(" "));
+    if more > 0 {
+        let _ = writeln!(o, "  - and {more} more");
+    }
 }
 
 /// The milestone's new description: `existing` with the summary between the
@@ -168,7 +161,7 @@ mod tests {
             start: NaiveDate::from_ymd_opt(2026, 11, 18).unwrap_or_default(),
             end: NaiveDate::from_ymd_opt(2026, 11, 24).unwrap_or_default(),
             issues,
-            carried_to: "WoW",
+            carried_to: "%12",
             pipeline_url: Some("https://gitlab.example/p/-/pipelines/7"),
         }
     }
@@ -185,11 +178,11 @@ mod tests {
         assert_eq!(
             text,
             "**Week 2026-11-18 – 2026-11-24**, closed by wowctl\n\n\
-             - Done (2): #3+ #12+\n\
-             - Still open, carried over to %\"WoW\" (2): #9+ #10+\n\
-             - Unscheduled (~unscheduled) (1): #12+\n\
-             - Outages (~outage) (1): #10+\n\
-             - Data loss (~\"(perceived) data loss\") (1): #9+\n\n\
+             - Done (2):\n  - #3+\n  - #12+\n\
+             - Still open, carried over to %12 (2):\n  - #9+\n  - #10+\n\
+             - Unscheduled ~unscheduled (1):\n  - #12+\n\
+             - Outages ~outage (1):\n  - #10+\n\
+             - Data loss ~\"(perceived) data loss\" (1):\n  - #9+\n\n\
              [The pipeline that closed the week](https://gitlab.example/p/-/pipelines/7)"
         );
         assert!(
@@ -198,9 +191,9 @@ mod tests {
         );
         let many: Vec<Issue> = (1..=60).map(|i| issue(i, false, &[])).collect();
         let text = summary(&week(&many), &Config::default().labels);
-        assert!(text.contains("- Done (60): #1+ #2+ "), "{text}");
-        assert!(text.contains("#50+ and 10 more\n"), "{text}");
-        assert!(text.contains("- Outages (~outage): none"), "{text}");
+        assert!(text.contains("- Done (60):\n  - #1+\n  - #2+\n"), "{text}");
+        assert!(text.contains("  - #50+\n  - and 10 more\n"), "{text}");
+        assert!(text.contains("- Outages ~outage: none"), "{text}");
     }
 
     #[test]

@@ -124,7 +124,11 @@ fn close_collapsed(o: &mut String, rows: usize) -> std::fmt::Result {
 }
 
 fn write_report(o: &mut String, r: &Report, flavour: Flavour) -> std::fmt::Result {
-    writeln!(o, "# WoW report: {}", text(&headline(r)))?;
+    match flavour {
+        Flavour::Artifact => writeln!(o, "# WoW report: {}", text(&headline(r)))?,
+        // The issue's own title says "WoW report": the headline is its first line.
+        Flavour::Issue => writeln!(o, "**{}**", text(&headline(r)))?,
+    }
     writeln!(o)?;
     write_banner(o, r)?;
     let mut facts = vec![format!("Week **{}** – **{}**", r.week.start, r.week.end)];
@@ -148,7 +152,7 @@ fn write_report(o: &mut String, r: &Report, flavour: Flavour) -> std::fmt::Resul
     write_history(o, r)?;
     write_publish(o, r)?;
     write_audit(o, r)?;
-    write_footer(o, r)
+    write_footer(o, r, flavour)
 }
 
 fn write_banner(o: &mut String, r: &Report) -> std::fmt::Result {
@@ -524,11 +528,14 @@ pub(crate) fn rule_result(r: &Report, state: &crate::audit::RuleState) -> String
     parts.join(", ")
 }
 
-fn write_footer(o: &mut String, r: &Report) -> std::fmt::Result {
+fn write_footer(o: &mut String, r: &Report, flavour: Flavour) -> std::fmt::Result {
     writeln!(o, "---")?;
     writeln!(o)?;
     let total: u64 = r.requests.values().fold(0u64, |a, b| a.saturating_add(*b));
-    if total == 0 {
+    if flavour == Flavour::Issue {
+        // The run's request count is not known yet when the issue is written, and
+        // it is about the run, not the week.
+    } else if total == 0 {
         writeln!(o, "API requests: none.")?;
     } else {
         let by: Vec<String> = r

@@ -56,6 +56,7 @@ pub(crate) mod fixtures {
             web_url,
             confidential: false,
             assignees: vec![],
+            labels: vec![],
         };
         (Subject::Issue(issue.clone()), issue)
     }
@@ -390,6 +391,7 @@ pub(crate) mod fixtures {
             web_url: "https://gitlab.example.com/my-group/api/-/issues/7".into(),
             confidential: false,
             assignees: vec![],
+            labels: vec![],
         };
         let steps = [
             Step::CloseAndRename {
@@ -447,6 +449,7 @@ pub(crate) mod fixtures {
             web_url: "https://gitlab.example.com/my-group/web/-/issues/3".into(),
             confidential: false,
             assignees: vec![],
+            labels: vec![],
         };
         let unsched = Subject::Issue(unsched_ref.clone());
         r.audit =

@@ -1356,6 +1356,7 @@ mod tests {
                     web_url: "https://gitlab.example/g/p/-/issues/1".into(),
                     confidential: false,
                     assignees: vec![],
+                    labels: vec![],
                 },
                 from_id: 1,
                 to: to.clone(),

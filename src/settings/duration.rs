@@ -68,6 +68,17 @@ pub(crate) fn format_duration(d: Duration) -> String {
     out
 }
 
+/// A limit as a setting is usually written: whole hours as hours (`24h`, not
+/// `1d`), else as `format_duration` writes it.
+pub(crate) fn as_setting(d: Duration) -> String {
+    let secs = d.as_secs();
+    if secs > 0 && secs % 3_600 == 0 {
+        format!("{}h", secs / 3_600)
+    } else {
+        format_duration(d)
+    }
+}
+
 /// A silence as a person reads it: its two largest non-zero units, `2d 3h`,
 /// `5h 12m`, `1d 1s` (so a silence just over `24h` never reads as `1d`).
 pub(crate) fn for_people(d: chrono::TimeDelta) -> String {
