@@ -78,7 +78,7 @@ report:
 EOF
 (cd "$work/run" && env -i PATH="$PATH" HOME="$HOME" \
     WOW_API_URL="$api" WOW_TOKEN="$token" WOW_PROJECT=1 WOW_NOW="$NOW" \
-    CI_PROJECT_URL="$web" CI_PIPELINE_URL="$web/-/pipelines/1042" CI_JOB_URL="$web/-/jobs/5120" \
+    CI_PROJECT_ID=1 CI_PROJECT_PATH=production/infrastructure CI_PROJECT_URL="$web" CI_PIPELINE_URL="$web/-/pipelines/1042" CI_JOB_URL="$web/-/jobs/5120" \
     "$wowctl" run --dry-run=false >"$work/run.log" 2>&1) || { cat "$work/run.log" >&2; exit 1; }
 
 # Read back what GitLab holds now.

@@ -205,25 +205,7 @@ pub(crate) async fn execute(
         crate::console::print(&log.section_end("audit", unix_now()));
     }
 
-    // Publishing into GitLab, unless the run was stopped or could not read GitLab.
-    let publish_cfg = &cfg.report.publish;
-    let publishing = publish_cfg.issue || publish_cfg.handoff_comment || publish_cfg.explain_fixes;
-    let unread = report.errors.iter().any(|e| e.step == "read");
-    if publishing && gl.stopped_by().is_none() && !unread {
-        crate::console::print(&log.section_start("publish", "Publishing into GitLab", false, unix_now()));
-        let published = publish::publish(&ctx, &mut applier, &report, &nudged, audited.as_ref()).await;
-        report.publish.extend(published.records);
-        report.errors.extend(published.errors);
-        for w in &published.warnings {
-            log::warn!("{w}");
-        }
-        report.warnings.extend(published.warnings);
-        crate::console::print(&log.section_end("publish", unix_now()));
-    }
-
-    // Last, so a token problem never stands in the way of the week's work; the
-    // warning still reaches the log and every report format. A run that could not
-    // read GitLab sends nothing more.
+    // A run that was stopped, or could not read GitLab, sends nothing more.
     if let Some(signal) = gl.stopped_by() {
         record_stop(&mut report, signal);
         report.requests = gl.request_counts();
@@ -233,11 +215,13 @@ pub(crate) async fn execute(
         report.requests = gl.request_counts();
         return report;
     }
-    check_token(settings, gl, &mut report).await;
 
-    // The trend of recent weeks (the markdown's table, the HTML's chart) and the
-    // HTML's carried-over table cost extra reads; only those formats pay for them.
-    if cfg.report.formats.contains(&Format::Html) || cfg.report.formats.contains(&Format::Markdown) {
+    // The trend of recent weeks (the markdown's table, the HTML's chart, the report
+    // issue) and the HTML's carried-over table cost extra reads; only what shows
+    // them pays for them. Read before publishing, so the report issue has them.
+    let publish_cfg = &cfg.report.publish;
+    let formats = &cfg.report.formats;
+    if formats.contains(&Format::Html) || formats.contains(&Format::Markdown) || publish_cfg.issue {
         let labels = (cfg.labels.unscheduled.as_str(), cfg.labels.outage.as_str());
         match observe::history(gl, scope, &cfg.milestones, labels, cfg.report.history_weeks).await {
             Ok(h) => report.history = Some(h),
@@ -246,7 +230,7 @@ pub(crate) async fn execute(
                 .push(format!("the trend of recent weeks is left out: {e}")),
         }
     }
-    if cfg.report.formats.contains(&Format::Html) {
+    if formats.contains(&Format::Html) {
         let carried: Vec<&Issue> = view.map(|v| v.carried.iter().collect()).unwrap_or_default();
         match observe::carried_weeks(gl, &cfg.milestones, &carried).await {
             Ok(c) => report.carried_weeks = c,
@@ -255,6 +239,28 @@ pub(crate) async fn execute(
                 .push(format!("the carried-over table is left out: {e}")),
         }
     }
+
+    // Publishing into GitLab.
+    if publish_cfg.issue || publish_cfg.handoff_comment || publish_cfg.explain_fixes {
+        crate::console::print(&log.section_start("publish", "Publishing into GitLab", false, unix_now()));
+        let published = publish::publish(&ctx, &mut applier, &report, &nudged, audited.as_ref()).await;
+        report.publish.extend(published.records);
+        report.errors.extend(published.errors);
+        for w in &published.warnings {
+            log::warn!("{w}");
+        }
+        report.warnings.extend(published.warnings);
+        crate::console::print(&log.section_end("publish", unix_now()));
+        if let Some(signal) = gl.stopped_by() {
+            record_stop(&mut report, signal);
+            report.requests = gl.request_counts();
+            return report;
+        }
+    }
+
+    // Last, so a token problem never stands in the way of the week's work; the
+    // warning still reaches the log and every report format.
+    check_token(settings, gl, &mut report).await;
     report.requests = gl.request_counts();
     report
 }

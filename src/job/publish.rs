@@ -76,7 +76,10 @@ pub(super) async fn publish(
         } else {
             let changed =
                 tracker_changed(report) || out.records.iter().any(|r| r.outcome == Outcome::Applied);
-            match report_issue_steps(ctx, report, changed).await {
+            // The issue lists what was published so far (the comments).
+            let mut so_far = report.clone();
+            so_far.publish.extend(out.records.iter().cloned());
+            match report_issue_steps(ctx, &so_far, changed).await {
                 Ok(steps) => {
                     for step in &steps {
                         let a = applier.one(step).await;
