@@ -54,9 +54,16 @@ def minimum(n, share):
       0  open milestones for stray_milestones: the rotation's list is that list
       F  PUT add_labels ~unscheduled, one per finding (the late additions;
          grace 0, every move came after week_start)
+    Report (SPEC "A report people read": the markdown's trend of recent weeks):
+      1  GET closed milestones titled like closed(...)
+      C  GET closed issues of each closed week, one page each (the seed has one
+         closed week, C = 1; at most report.history_weeks)
+    Token (SPEC "Token expiry"):
+      1  GET /personal_access_tokens/self, once per run
     """
     updated, late = seed_counts(n, share)
-    get = 1 + 1 + 1 + math.ceil(n / 100) + updated + 2 + 1
+    closed_weeks = 1
+    get = 1 + 1 + 1 + math.ceil(n / 100) + updated + 2 + 1 + 1 + closed_weeks + 1
     return {"GET": get, "POST": 0, "PUT": late, "DELETE": 0}, updated, late
 
 
