@@ -17,13 +17,13 @@
 
 use super::error::{self, GitlabError};
 use super::fanout;
-use super::next_steps::{self, Hiccup};
+use super::next_steps;
 use super::pace::{self, Pacer};
-use super::retry::{self, AttemptFailure, Next};
+use super::retry::{self, Next};
 use super::stop::Stop;
 use super::token::Token;
 use log::{debug, info, trace, warn};
-use reqwest::header::{HeaderMap, HeaderName, HeaderValue, CONTENT_TYPE, LOCATION, USER_AGENT};
+use reqwest::header::{HeaderMap, HeaderValue, CONTENT_TYPE, USER_AGENT};
 use reqwest::{Method, StatusCode};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -35,6 +35,16 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use tokio::time::Instant;
+
+mod failure;
+mod pages;
+mod setup;
+mod trace;
+
+use failure::Failure;
+use pages::{next_page, owned, page_number, paged_query, set_page, total_pages, NextPage};
+use setup::{read_ca_file, same_origin_redirects};
+use trace::{for_people, header_for_log, trace_response};
 
 #[derive(Debug, Clone)]
 pub struct ClientConfig {
@@ -107,30 +117,6 @@ struct Answer {
     body: Vec<u8>,
     /// Where the answer came from (after redirects within the origin).
     url: reqwest::Url,
-}
-
-/// Why one attempt did not give a usable answer.
-enum Failure {
-    Status(Answer),
-    Connect(String),
-    Timeout,
-    /// Reset connection, truncated body, ...: worth another try.
-    Io(String),
-    /// Retrying cannot help (our request could not be built, the server speaks
-    /// another protocol than the URL says): this is the final error.
-    Fatal(GitlabError),
-}
-
-impl Failure {
-    fn kind(&self) -> AttemptFailure {
-        match self {
-            Failure::Status(a) => AttemptFailure::Status(a.status.as_u16()),
-            Failure::Connect(_) => AttemptFailure::Connect,
-            Failure::Timeout => AttemptFailure::Timeout,
-            Failure::Io(_) => AttemptFailure::Io,
-            Failure::Fatal(_) => AttemptFailure::Fatal,
-        }
-    }
 }
 
 impl Client {
@@ -578,87 +564,6 @@ impl Client {
         })
     }
 
-    fn final_error(
-        &self,
-        method: &Method,
-        path: &str,
-        body: Option<&Value>,
-        failure: Failure,
-        attempts: u32,
-    ) -> GitlabError {
-        let api_url = &self.inner.api_url;
-        let transient = |last: String, hiccup: Hiccup| GitlabError::Transient {
-            method: method.to_string(),
-            path: path.to_string(),
-            attempts,
-            last,
-            next: next_steps::transient_next_step(hiccup),
-        };
-        match failure {
-            Failure::Fatal(e) => e,
-            Failure::Status(a) if retry::is_retryable_status(a.status.as_u16()) => {
-                let hiccup = if a.status == StatusCode::TOO_MANY_REQUESTS {
-                    Hiccup::Throttled
-                } else {
-                    Hiccup::Overloaded
-                };
-                transient(self.describe_failure(&Failure::Status(a)), hiccup)
-            }
-            Failure::Status(a) => {
-                let status = a.status.as_u16();
-                let text = String::from_utf8_lossy(&a.body);
-                let location = a
-                    .status
-                    .is_redirection()
-                    .then(|| retry::header_str(&a.headers, LOCATION.as_str()))
-                    .flatten()
-                    .map(|l| a.url.join(l).map(String::from).unwrap_or_else(|_| l.to_string()));
-                if let Some(location) = location {
-                    return next_steps::redirected(api_url, method.as_str(), path, status, &location);
-                }
-                if status == 400 {
-                    if let Some(mismatch) = next_steps::protocol_mismatch(api_url, &text) {
-                        return mismatch;
-                    }
-                }
-                // GitLab's API answers an unknown path with JSON; an HTML 404 is
-                // something else answering for the URL.
-                let content_type = retry::header_str(&a.headers, CONTENT_TYPE.as_str());
-                if status == 404 && next_steps::looks_like_html(content_type, &a.body) {
-                    return next_steps::not_api(api_url, method.as_str(), path, &a.body);
-                }
-                error::from_status(
-                    method.as_str(),
-                    path,
-                    status,
-                    &a.body,
-                    body,
-                    &self.inner.token_origin,
-                )
-            }
-            Failure::Connect(reason) => GitlabError::Unreachable {
-                url: api_url.clone(),
-                reason,
-            },
-            f @ Failure::Timeout => transient(self.describe_failure(&f), Hiccup::Timeout),
-            f @ Failure::Io(_) => transient(self.describe_failure(&f), Hiccup::ConnectionBroken),
-        }
-    }
-
-    fn describe_failure(&self, failure: &Failure) -> String {
-        match failure {
-            Failure::Status(a) => format!(
-                "HTTP {}: {}",
-                a.status,
-                error::error_message(&String::from_utf8_lossy(&a.body))
-            ),
-            Failure::Connect(r) => format!("cannot connect: {r}"),
-            Failure::Timeout => next_steps::timeout_text(self.inner.timeout),
-            Failure::Io(r) => r.clone(),
-            Failure::Fatal(e) => e.to_string(),
-        }
-    }
-
     /// A request's URL for the log: path and query below the API base, or the
     /// whole URL when it is elsewhere.
     fn shown(&self, url: &reqwest::Url) -> String {
@@ -691,167 +596,6 @@ impl Client {
             self.inner.counts[i].fetch_add(1, Ordering::Relaxed);
         }
     }
-}
-
-fn owned(query: &[(&str, String)]) -> Vec<(String, String)> {
-    query.iter().map(|(k, v)| (k.to_string(), v.clone())).collect()
-}
-
-/// The query of a list request: `per_page=100` unless the caller chose a size.
-fn paged_query(query: &[(&str, String)]) -> Vec<(String, String)> {
-    let mut query = owned(query);
-    if !query.iter().any(|(k, _)| k == "per_page") {
-        query.push(("per_page".into(), PER_PAGE.into()));
-    }
-    query
-}
-
-/// The page a list request asks for (1 unless the caller set `page`).
-fn page_number(query: &[(String, String)]) -> u64 {
-    query
-        .iter()
-        .find(|(k, _)| k == "page")
-        .and_then(|(_, v)| v.parse().ok())
-        .unwrap_or(1)
-}
-
-fn set_page(query: &mut Vec<(String, String)>, page: u64) {
-    query.retain(|(k, _)| k != "page");
-    query.push(("page".into(), page.to_string()));
-}
-
-/// `X-Total-Pages`, when GitLab counted (up to 10,000 records, gitlab-api.md §6).
-fn total_pages(headers: &HeaderMap) -> Option<u64> {
-    retry::header_str(headers, "x-total-pages").and_then(|v| v.parse().ok())
-}
-
-/// A wait for the log: `276 ms`, `1.5 s`, `120 s` (not `275.605316ms`).
-fn for_people(d: Duration) -> String {
-    if d < Duration::from_secs(1) {
-        format!("{} ms", d.as_millis())
-    } else if d < Duration::from_secs(10) {
-        format!("{:.1} s", d.as_secs_f64())
-    } else {
-        format!("{} s", d.as_secs())
-    }
-}
-
-/// `-vvv`: the status line and headers of an answer, secrets redacted.
-fn trace_response(status: StatusCode, headers: &HeaderMap) {
-    if !log::log_enabled!(log::Level::Trace) {
-        return;
-    }
-    trace!("< {status}");
-    for (name, value) in headers {
-        trace!("< {name}: {}", header_for_log(name, value));
-    }
-}
-
-/// A header's value as the log shows it: the token, credentials and cookies
-/// never, whatever the value (only `(redacted)`).
-fn header_for_log(name: &HeaderName, value: &HeaderValue) -> String {
-    const SECRET: [&str; 5] = [
-        "private-token",
-        "authorization",
-        "cookie",
-        "set-cookie",
-        "job-token",
-    ];
-    if value.is_sensitive() || SECRET.contains(&name.as_str()) {
-        "(redacted)".to_string()
-    } else {
-        value
-            .to_str()
-            .map(str::to_string)
-            .unwrap_or_else(|_| "(not text)".to_string())
-    }
-}
-
-/// What comes after this page (gitlab-api.md §6).
-#[derive(Debug, PartialEq, Eq)]
-enum NextPage {
-    Done,
-    Page(u64),
-    Link(String),
-}
-
-fn next_page(headers: &HeaderMap) -> NextPage {
-    if let Some(v) = retry::header_str(headers, "x-next-page") {
-        if v.is_empty() {
-            return NextPage::Done;
-        }
-        if let Ok(n) = v.parse() {
-            return NextPage::Page(n);
-        }
-        // Keyset mode may put something else there: use Link.
-    }
-    let links: Vec<&str> = headers
-        .get_all(reqwest::header::LINK)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .collect();
-    match links.iter().find_map(|l| link_next(l)) {
-        Some(url) => NextPage::Link(url),
-        None => NextPage::Done,
-    }
-}
-
-/// The `rel="next"` URL of a `Link` header: `<url>; rel="next", <url>; rel="last"`.
-fn link_next(header: &str) -> Option<String> {
-    let mut rest = header;
-    while let Some(open) = rest.find('<') {
-        let after = &rest[open + 1..];
-        let close = after.find('>')?;
-        let url = &after[..close];
-        let params_end = after[close..].find('<').map_or(after.len(), |i| close + i);
-        let params = &after[close + 1..params_end];
-        let is_next = params.split(';').any(|p| {
-            let p = p.trim().trim_end_matches(',').trim();
-            p.strip_prefix("rel=")
-                .map(|v| v.trim_matches('"').split_whitespace().any(|r| r == "next"))
-                .unwrap_or(false)
-        });
-        if is_next {
-            return Some(url.to_string());
-        }
-        rest = &after[params_end..];
-    }
-    None
-}
-
-/// Follows redirects (moved projects answer with one, §1) only within the
-/// original scheme, host and port: reqwest would carry `PRIVATE-TOKEN` to any host.
-fn same_origin_redirects() -> reqwest::redirect::Policy {
-    reqwest::redirect::Policy::custom(|attempt| {
-        let same = attempt.previous().first().is_some_and(|first| {
-            first.scheme() == attempt.url().scheme()
-                && first.host_str() == attempt.url().host_str()
-                && first.port_or_known_default() == attempt.url().port_or_known_default()
-        });
-        if !same || attempt.previous().len() >= 5 {
-            attempt.stop()
-        } else {
-            attempt.follow()
-        }
-    })
-}
-
-fn read_ca_file(path: &std::path::Path) -> Result<Vec<reqwest::Certificate>, String> {
-    let shown = path.display();
-    let pem = std::fs::read(path)
-        .map_err(|e| format!("cannot read the CA file {shown} (CI_SERVER_TLS_CA_FILE): {e}"))?;
-    let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| {
-        format!(
-            "the CA file {shown} (CI_SERVER_TLS_CA_FILE) is not valid PEM: {}",
-            error_chain(&e)
-        )
-    })?;
-    if certs.is_empty() {
-        return Err(format!(
-            "the CA file {shown} (CI_SERVER_TLS_CA_FILE) holds no PEM certificate"
-        ));
-    }
-    Ok(certs)
 }
 
 /// An error and its causes on one line ("error sending request …: Connection refused").

@@ -1,10 +1,12 @@
 //! Tests of the client against a scripted GitLab on 127.0.0.1:0: each test says
 //! what every hit answers.
+use super::pages::link_next;
 use super::*;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap as AxHeaders, Method as AxMethod, Uri};
 use axum::response::{IntoResponse, Response};
+use reqwest::header::HeaderName;
 use serde_json::json;
 use std::sync::Mutex;
 

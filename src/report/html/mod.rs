@@ -19,16 +19,18 @@
 //! `report.confidential_titles`. Pure: no I/O, no clock.
 
 use super::escape::{html_link, safe_href, xml};
-use super::view::{self, StepRow, COLLAPSE_ROWS};
-use super::wording::{
-    fix_label, headline, next_step, outcome_label, plural, rule_summary, scope_name, status_word,
-};
+use super::view::{self, COLLAPSE_ROWS};
+use super::wording::{fix_label, headline, next_step, outcome_label, plural, rule_summary, scope_name};
 use super::{Report, SHOWN_ERRORS};
 use crate::apply::Outcome;
 use crate::audit::{AuditStatus, Finding, FixStatus, Subject};
 use crate::observe::HistoryWeek;
-use crate::rotation::{MilestoneInfo, RotationStatus};
 use std::fmt::Write as _;
+
+mod chart;
+mod rotation;
+pub(crate) use chart::history_chart;
+use rotation::write_rotation;
 
 /// Weeks carried from which an issue counts as chronic on the page.
 pub(crate) const CHRONIC_WEEKS: u32 = 3;
@@ -42,56 +44,8 @@ pub(crate) const CHART_COLOURS: [(&str, &str, &str); 3] = [
     ("outages", "#cf222e", "#ff7b72"),
 ];
 
-const STYLE: &str = "
-:root { color-scheme: light dark; --bg: #ffffff; --fg: #1f2328; --muted: #59636e; --line: #d0d7de;
-  --soft: #f6f8fa; --link: #0969da; --banner: #fff8c5; --banner-line: #9a6700; --failed: #ffebe9;
-  --failed-line: #cf222e; --warn: #fff1e5; --warn-line: #bc4c00; --chronic: #fff8e6;
-  --closed: #0969da; --unscheduled: #bc4c00; --outages: #cf222e; }
-@media (prefers-color-scheme: dark) {
-  :root { --bg: #0d1117; --fg: #e6edf3; --muted: #9198a1; --line: #3d444d; --soft: #151b23;
-    --link: #4493f8; --banner: #272115; --banner-line: #d29922; --failed: #2d1517;
-    --failed-line: #f85149; --warn: #2b1d12; --warn-line: #f0883e; --chronic: #2b2111;
-    --closed: #58a6ff; --unscheduled: #f0883e; --outages: #ff7b72; }
-}
-html { -webkit-text-size-adjust: 100%; text-size-adjust: 100%; }
-body { font-family: system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif; background: var(--bg);
-  color: var(--fg); max-width: 60rem; margin: 1.5rem auto; padding: 0 1rem; line-height: 1.45;
-  overflow-wrap: anywhere; }
-h1 { font-size: 1.5rem; margin-bottom: 0.2rem; }
-h2 { font-size: 1.25rem; border-bottom: 1px solid var(--line); padding-bottom: 0.2rem; margin-top: 2rem; }
-h3 { font-size: 1.05rem; margin-bottom: 0.3rem; }
-.headline { font-size: 1.15rem; font-weight: 600; margin-top: 0; }
-.meta, .muted { color: var(--muted); }
-.nw, th, td.icon, a.ref, .word { white-space: nowrap; }
-.banner { background: var(--banner); border: 1px solid var(--banner-line); padding: 0.5rem 0.8rem; border-radius: 6px; }
-.banner.failed { background: var(--failed); border-color: var(--failed-line); }
-.warn { background: var(--warn); border-left: 4px solid var(--warn-line); padding: 0.4rem 0.8rem; }
-table { border-collapse: collapse; width: 100%; margin: 0.5rem 0 1rem; }
-th, td { text-align: left; border-bottom: 1px solid var(--line); padding: 0.3rem 0.5rem; vertical-align: top; }
-th { background: var(--soft); font-weight: 600; }
-th.num, td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
-td.icon { width: 1.5rem; padding-right: 0; }
-tr.failed td { background: var(--failed); }
-tr.chronic td { background: var(--chronic); }
-table.carried td:first-child { white-space: nowrap; }
-table.carried td:last-child { text-align: right; font-variant-numeric: tabular-nums; }
-.tag { font-size: 0.8rem; border: 1px solid var(--banner-line); border-radius: 1rem; padding: 0 0.4rem; white-space: nowrap; }
-details { margin: 0.5rem 0 1rem; }
-summary { cursor: pointer; color: var(--link); }
-ul.errors { list-style: none; padding-left: 0; }
-ul.errors li { margin-bottom: 0.3rem; }
-a { color: var(--link); }
-code { overflow-wrap: anywhere; }
-svg.chart { display: block; width: 100%; max-width: 420px; height: auto; margin: 0.5rem 0; }
-svg.chart text { font-family: system-ui, sans-serif; fill: var(--fg); }
-.s-closed { fill: var(--closed); }
-.s-unscheduled { stroke: var(--unscheduled); }
-.s-outages { stroke: var(--outages); }
-.p-unscheduled { fill: var(--unscheduled); }
-.p-outages { fill: var(--outages); }
-rect.s-unscheduled, rect.s-outages { stroke-width: 1.5; }
-footer { margin-top: 2.5rem; color: var(--muted); font-size: 0.9rem; }
-";
+/// The page's style (light and dark), kept in its own file to be read as CSS.
+const STYLE: &str = include_str!("style.css");
 
 fn esc(s: &str) -> String {
     nw(&xml(s, false))
@@ -169,7 +123,7 @@ fn write_page(o: &mut String, r: &Report) -> std::fmt::Result {
     )?;
     writeln!(o, "<meta name=\"color-scheme\" content=\"light dark\"/>")?;
     writeln!(o, "<title>WoW report: {}</title>", xml(&head, false))?;
-    writeln!(o, "<style>{STYLE}</style>")?;
+    writeln!(o, "<style>\n{STYLE}</style>")?;
     writeln!(o, "</head>")?;
     writeln!(o, "<body>")?;
     writeln!(o, "<header>")?;
@@ -389,285 +343,6 @@ fn write_fixed(o: &mut String, r: &Report) -> std::fmt::Result {
     writeln!(o, "</table>")?;
     close_collapsed(o, fixed.len())?;
     writeln!(o, "</section>")
-}
-
-fn milestone(m: &MilestoneInfo) -> String {
-    let mut s = link(&m.title, m.web_url.as_deref());
-    match (m.start_date, m.due_date) {
-        (Some(a), Some(b)) => s.push_str(&format!(
-            " <span class=\"muted\">(<span class=\"nw\">{a}</span> – <span class=\"nw\">{b}</span>)</span>"
-        )),
-        (None, Some(b)) => s.push_str(&format!(
-            " <span class=\"muted\">(due <span class=\"nw\">{b}</span>)</span>"
-        )),
-        (Some(a), None) => s.push_str(&format!(
-            " <span class=\"muted\">(from <span class=\"nw\">{a}</span>)</span>"
-        )),
-        (None, None) => {}
-    }
-    if let Some(state) = m.state.as_deref().filter(|s| *s != "active") {
-        s.push_str(&format!(" <span class=\"muted\">{}</span>", esc(state)));
-    }
-    match (m.planned, m.id) {
-        (true, None) => s.push_str(" <span class=\"muted\">to be created</span>"),
-        (true, Some(_)) => s.push_str(" <span class=\"muted\">planned</span>"),
-        _ => {}
-    }
-    s
-}
-
-fn write_rotation(o: &mut String, r: &Report) -> std::fmt::Result {
-    let rot = &r.rotation;
-    writeln!(o, "<section id=\"rotation\">")?;
-    writeln!(o, "<h2>Rotation: {}</h2>", esc(status_word(rot.status)))?;
-    if rot.status == RotationStatus::Skipped {
-        let why = rot.reason.as_deref().unwrap_or("this command does not rotate");
-        writeln!(o, "<p>Skipped: {}.</p>", esc(why))?;
-        return writeln!(o, "</section>");
-    }
-    if rot.weeks_missed > 0 {
-        writeln!(
-            o,
-            "<p class=\"warn\">WoW had stayed open {} past its week: rotated once, named for the most recent week.</p>",
-            plural(rot.weeks_missed as usize, "week", "weeks")
-        )?;
-    }
-    let before = match &rot.before {
-        None => "GitLab could not be read, so nothing is known of the milestones".to_string(),
-        Some(b) if b.is_empty() => "no WoW milestones existed".to_string(),
-        Some(b) => b.iter().map(milestone).collect::<Vec<_>>().join("<br/>"),
-    };
-    let missing = if rot.status == RotationStatus::Failed {
-        "not done"
-    } else {
-        "none"
-    };
-    let after: Vec<String> = [
-        ("closed", &rot.closed_milestone),
-        ("current", &rot.current_milestone),
-        ("next", &rot.next_milestone),
-    ]
-    .iter()
-    .map(|(role, m)| match m {
-        Some(m) => format!("{role}: {}", milestone(m)),
-        None => format!("{role}: {missing}"),
-    })
-    .collect();
-    writeln!(o, "<table>")?;
-    writeln!(o, "<tr><th>before</th><th>after</th></tr>")?;
-    writeln!(o, "<tr><td>{before}</td><td>{}</td></tr>", after.join("<br/>"))?;
-    writeln!(o, "</table>")?;
-
-    let rows = view::step_rows(&rot.actions);
-    if !rows.is_empty() {
-        writeln!(o, "<table>")?;
-        writeln!(o, "<tr><th></th><th>step</th><th>outcome</th></tr>")?;
-        for row in &rows {
-            let (outcome, description, words, error) = match row {
-                StepRow::Step(a) => (
-                    a.outcome,
-                    esc(&a.description),
-                    outcome_label(a.outcome).1.to_string(),
-                    a.error.as_deref().map(esc),
-                ),
-                StepRow::Moves(m) => (
-                    m.outcome(),
-                    m.describe(|t| esc(&format!("\"{t}\""))),
-                    m.outcome_words(),
-                    (m.count(Outcome::Failed) > 0)
-                        .then(|| "each failed move is listed under Errors".to_string()),
-                ),
-            };
-            let (icon, _) = outcome_label(outcome);
-            let class = if outcome == Outcome::Failed {
-                " class=\"failed\""
-            } else {
-                ""
-            };
-            // A short outcome stays on one line; a long one may wrap on a phone.
-            let words = if words.len() <= 16 {
-                format!("<span class=\"word\">{words}</span>")
-            } else {
-                words
-            };
-            let words = match error {
-                Some(e) => format!("{words}: {e}"),
-                None => words,
-            };
-            writeln!(
-                o,
-                "<tr{class}><td class=\"icon\">{icon}</td><td>{description}</td><td>{words}</td></tr>"
-            )?;
-        }
-        writeln!(o, "</table>")?;
-    }
-    write_carried(o, r)?;
-    writeln!(o, "</section>")
-}
-
-/// The carried-over issues, each once: with titles and weeks carried when they
-/// were read (the longest carried first, then numerically), else their references.
-fn write_carried(o: &mut String, r: &Report) -> std::fmt::Result {
-    let verb = if r.dry_run {
-        "To carry over"
-    } else {
-        "Carried over"
-    };
-    let rows = view::carried_rows(r);
-    if rows.is_empty() {
-        let refs = view::carried_references(r);
-        if !refs.is_empty() {
-            writeln!(o, "<h3>{verb} ({})</h3>", refs.len())?;
-            let list: Vec<String> = refs.iter().map(|k| esc(k)).collect();
-            writeln!(o, "<p>{}</p>", list.join(", "))?;
-        }
-        return Ok(());
-    }
-    writeln!(o, "<h3>{verb} ({})</h3>", rows.len())?;
-    let chronic = rows.iter().filter(|c| c.weeks_carried >= CHRONIC_WEEKS).count();
-    if chronic > 0 {
-        writeln!(
-            o,
-            "<p>{} carried {CHRONIC_WEEKS} weeks or more: worth a look at planning.</p>",
-            plural(chronic, "issue has been", "issues have been")
-        )?;
-    }
-    open_collapsed(o, rows.len(), &plural(rows.len(), "issue", "issues"))?;
-    // Classes on the table, not on each of what can be 2,000 rows.
-    writeln!(o, "<table class=\"carried\">")?;
-    writeln!(
-        o,
-        "<tr><th>issue</th><th>title</th><th class=\"num\">weeks</th></tr>"
-    )?;
-    for c in rows {
-        let is_chronic = c.weeks_carried >= CHRONIC_WEEKS;
-        let class = if is_chronic { " class=\"chronic\"" } else { "" };
-        let tag = if is_chronic {
-            " <span class=\"tag\">chronic</span>"
-        } else {
-            ""
-        };
-        let title = match view::carried_title(r, c) {
-            Some(t) => esc(t),
-            None => format!("<span class=\"muted\">{}</span>", view::WITHHELD),
-        };
-        let link = match safe_href(&c.web_url) {
-            true => format!(
-                "<a href=\"{}\">{}</a>",
-                xml(&c.web_url, true),
-                xml(&c.reference, false)
-            ),
-            false => xml(&c.reference, false),
-        };
-        writeln!(
-            o,
-            "<tr{class}><td>{link}</td><td>{title}{tag}</td><td>{}</td></tr>",
-            c.weeks_carried
-        )?;
-    }
-    writeln!(o, "</table>")?;
-    close_collapsed(o, r.carried_weeks.len())
-}
-
-/// The chart of the recent closed weeks: per week (a row, newest last) three
-/// horizontal bars, issues closed (solid), how many of them unscheduled
-/// (hatched) and outages (dotted), each with its number. Drawn 360 units wide
-/// so that on a phone it is shown near its own size and its text stays legible;
-/// colours come from the page's (light or dark) style. `None` when every number
-/// is zero: an empty chart says nothing.
-pub(crate) fn history_chart(history: &[HistoryWeek]) -> Option<String> {
-    const WIDTH: f64 = 360.0;
-    const LABEL: f64 = 58.0; // the week label column
-    const VALUE: f64 = 40.0; // room for the number after the longest bar
-    const TOP: f64 = 34.0; // the legend
-    const BAR: f64 = 11.0;
-    const STEP: f64 = 12.0; // bar + 1 unit
-    const GAP: f64 = 14.0; // between weeks
-    let max = history
-        .iter()
-        .flat_map(|h| [h.closed_issues, h.unscheduled, h.outages])
-        .max()
-        .unwrap_or(0);
-    if max == 0 {
-        return None;
-    }
-    let row = 3.0 * STEP + GAP;
-    let height = TOP + history.len() as f64 * row;
-    let plot = WIDTH - LABEL - VALUE;
-    let len = |v: u32| f64::from(v) / f64::from(max) * plot;
-    let mut s = String::new();
-    let _ = writeln!(
-        s,
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" role=\"img\" width=\"{WIDTH:.0}\" height=\"{height:.0}\" viewBox=\"0 0 {WIDTH:.0} {height:.0}\" aria-labelledby=\"history-title\">"
-    );
-    let _ = writeln!(
-        s,
-        "<title id=\"history-title\">Issues closed per week, how many were unscheduled, how many were outages</title>"
-    );
-    // Patterns, so the series are told apart without their colours.
-    let _ = writeln!(
-        s,
-        "<defs><pattern id=\"p-unscheduled\" width=\"5\" height=\"5\" patternUnits=\"userSpaceOnUse\" patternTransform=\"rotate(45)\"><rect class=\"p-unscheduled\" width=\"2.5\" height=\"5\"/></pattern><pattern id=\"p-outages\" width=\"4\" height=\"4\" patternUnits=\"userSpaceOnUse\"><circle class=\"p-outages\" cx=\"2\" cy=\"2\" r=\"1.3\"/></pattern></defs>"
-    );
-    let series = |j: usize| -> (&'static str, String) {
-        match j {
-            0 => ("s-closed", String::new()),
-            1 => ("s-unscheduled", " fill=\"url(#p-unscheduled)\"".to_string()),
-            _ => ("s-outages", " fill=\"url(#p-outages)\"".to_string()),
-        }
-    };
-    // Legend: swatch and name for each series.
-    let mut x = 0.0;
-    for (j, (name, _, _)) in CHART_COLOURS.iter().enumerate() {
-        let (class, fill) = series(j);
-        let _ = writeln!(
-            s,
-            "<rect class=\"{class}\"{fill} x=\"{x:.1}\" y=\"8\" width=\"18\" height=\"12\"/><text x=\"{:.1}\" y=\"18\" font-size=\"13\">{name}</text>",
-            x + 24.0
-        );
-        x += 24.0 + 7.5 * name.len() as f64 + 16.0;
-    }
-    for (i, h) in history.iter().enumerate() {
-        let y0 = TOP + i as f64 * row;
-        let _ = writeln!(s, "<g>");
-        let _ = writeln!(
-            s,
-            "<title>{}: {} closed, {} unscheduled, {}</title>",
-            xml(&h.title, false),
-            h.closed_issues,
-            h.unscheduled,
-            plural(h.outages as usize, "outage", "outages")
-        );
-        let _ = writeln!(
-            s,
-            "<text x=\"0\" y=\"{:.1}\" font-size=\"13\">{}</text>",
-            y0 + 1.5 * STEP + 4.5,
-            h.end_date.format("%b %-d")
-        );
-        for (j, v) in [h.closed_issues, h.unscheduled, h.outages]
-            .into_iter()
-            .enumerate()
-        {
-            let y = y0 + j as f64 * STEP;
-            let w = len(v);
-            let (class, fill) = series(j);
-            if v > 0 {
-                let _ = writeln!(
-                    s,
-                    "<rect class=\"{class}\"{fill} x=\"{LABEL:.1}\" y=\"{y:.1}\" width=\"{w:.1}\" height=\"{BAR:.1}\"/>"
-                );
-            }
-            let _ = writeln!(
-                s,
-                "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"12\">{v}</text>",
-                LABEL + w + 4.0,
-                y + BAR - 1.0
-            );
-        }
-        let _ = writeln!(s, "</g>");
-    }
-    s.push_str("</svg>\n");
-    Some(s)
 }
 
 fn write_history(o: &mut String, history: Option<&[HistoryWeek]>) -> std::fmt::Result {
