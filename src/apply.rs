@@ -10,6 +10,8 @@
 use crate::gitlab::fan_out;
 use crate::gitlab::model::{Issue, Label, Milestone, MilestoneState, Note, Scope};
 use crate::gitlab::{Client, GitlabError};
+use crate::observe;
+use crate::publish::report_issue;
 use crate::step::{MilestoneTarget, Step};
 use serde_json::json;
 use std::collections::HashMap;
@@ -385,13 +387,9 @@ impl<'a> Applier<'a> {
         ours: &Issue,
         marker: &str,
     ) -> Result<(Outcome, Option<Milestone>), GitlabError> {
-        let path = format!("/projects/{}/issues", ours.project_id);
-        let query = [
-            ("search", format!("\"{}\"", marker.trim_start_matches("<!-- "))),
-            ("in", "description".to_string()),
-            ("state", "opened".to_string()),
-        ];
-        let found: Vec<Issue> = match self.gl.get_all(&path, &query).await {
+        let project = format!("/projects/{}", ours.project_id);
+        let term = report_issue::search_term(marker);
+        let found = match observe::search_issues(self.gl, &project, &term, "description", "opened").await {
             Ok(found) => found,
             // Created; the look for a racing copy was cut short. The next run closes it.
             Err(e) if e.is_stopped() => return Ok((Outcome::Applied, None)),

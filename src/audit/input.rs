@@ -4,6 +4,7 @@
 //! `observe` for exactly what [`reads`] lists.
 
 use crate::gitlab::model::Milestone;
+use crate::milestones::titled;
 use crate::rotation::AuditView;
 use crate::settings::config::{Config, RuleName};
 
@@ -66,9 +67,7 @@ pub(crate) fn reads(cfg: &Config, view: Option<&AuditView>) -> Reads {
 
 /// `WoW` among the open milestones: the oldest copy when overlapping runs made two.
 pub(crate) fn find_current<'a>(open: &'a [Milestone], title: &str) -> Option<&'a Milestone> {
-    open.iter()
-        .filter(|m| m.title == title && m.is_open())
-        .min_by_key(|m| (m.created_at, m.id))
+    titled(open, title).into_iter().find(|m| m.is_open())
 }
 
 #[cfg(test)]

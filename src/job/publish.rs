@@ -163,10 +163,10 @@ async fn report_issue_steps(
     };
     let mut this_week = search(title.clone(), "title", "all").await?;
     if !marked(&this_week) {
-        this_week.extend(search(quoted(&marker), "description", "all").await?);
+        this_week.extend(search(report_issue::search_term(&marker), "description", "all").await?);
     }
     let last = report_issue::marker(start - chrono::Days::new(7));
-    let last_week = search(quoted(&last), "description", "opened").await?;
+    let last_week = search(report_issue::search_term(&last), "description", "opened").await?;
 
     let markdown = report::markdown::render_for_issue(report);
     let wanted = report_issue::Wanted {
@@ -179,9 +179,4 @@ async fn report_issue_steps(
         changed_tracker: changed,
     };
     Ok(report_issue::plan(&wanted, &this_week, &last_week))
-}
-
-/// A search term GitLab keeps whole (its fuzzy search splits on spaces otherwise).
-fn quoted(text: &str) -> String {
-    format!("\"{}\"", text.trim_start_matches("<!-- "))
 }

@@ -19,6 +19,13 @@ pub(crate) fn marker(start: NaiveDate) -> String {
     format!("<!-- wowctl:report week={start}")
 }
 
+/// What to search a description for to find `marker`: its words as one quoted
+/// phrase (GitLab's issue search splits on spaces otherwise), without the comment
+/// opener, which is not a word.
+pub(crate) fn search_term(marker: &str) -> String {
+    format!("\"{}\"", marker.trim_start_matches("<!-- "))
+}
+
 /// The title from `publish.issue_title`: `{start}` and `{end}` become the dates.
 pub(crate) fn title(template: &str, start: NaiveDate, end: NaiveDate) -> String {
     template

@@ -20,6 +20,13 @@ const SHOWN_REFERENCES: usize = 5;
 /// run, planned) finding, marked as such.
 pub(crate) fn audit_lines(r: &Report) -> Vec<String> {
     let a = &r.audit;
+    if a.status != AuditStatus::Done {
+        // Not "nothing needs a person": nothing is known.
+        let why = a.reason.as_deref().unwrap_or("it did not finish");
+        return vec![format!(
+            "the audit did not finish ({why}): its findings are not known"
+        )];
+    }
     let fixed = view::fixed(r);
     let person = a.findings.len() - fixed.len();
     let done = if r.dry_run { "fix planned" } else { "fixed" };

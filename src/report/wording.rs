@@ -26,6 +26,9 @@ pub(crate) fn headline(r: &Report) -> String {
             None if rot.status == RotationStatus::Failed => "GitLab could not be read".to_string(),
             _ => "nothing was done".to_string(),
         }
+    } else if not_done == 0 {
+        // Stopped after the rotation (in the audit, or publishing): say so plainly.
+        format!("all {} rotation steps done", rot.actions.len())
     } else {
         format!("{not_done} of {} steps not done", rot.actions.len())
     };

@@ -395,7 +395,6 @@ mod tests {
     use super::*;
     use crate::gitlab::model::{IssueState, MilestoneState, References};
     use crate::settings::Config;
-    use crate::step::IssueRef;
     use crate::week::week_of;
     use chrono::{DateTime, Utc, Weekday};
     use chrono_tz::Tz;
@@ -755,7 +754,6 @@ mod tests {
         assert_eq!(view.open_milestones.len(), 2);
         assert_eq!(got.carried_over, vec![IssueKey::Reference("g/p#7".into())]);
         assert_eq!(got.before.map(|b| b.len()), Some(2));
-        let _ = IssueRef::from(&to_carry[0]);
     }
 
     #[test]

@@ -280,6 +280,14 @@ fn an_audit_that_fails_after_the_rotation_is_not_a_clean_audit() {
     assert!(!md.contains("no findings"), "a failed audit is not clean: {md}");
     let junit = out.file("junit.xml");
     assert!(junit.contains("not checked"), "{junit}");
+    // The job log does not say "nothing needs a person" for an audit that did not finish.
+    assert!(
+        out.stdout
+            .contains("the audit did not finish (reading the labels failed): its findings are not known"),
+        "{}",
+        out.stdout
+    );
+    assert!(!out.stdout.contains("nothing needs a person"), "{}", out.stdout);
 
     wow.sandbox.world(|w| w.faults_mut().clear());
     let again = wow.cmd(&["run"]).run().status(0);

@@ -142,10 +142,22 @@ fn sigterm_at_any_point_leaves_a_true_report_and_the_rerun_finishes_the_week() {
         for file in ["report.md", "junit.xml", "wow.env"] {
             assert!(!out.file(file).is_empty(), "{case}: {file}");
         }
-        assert!(
-            out.file("report.md").contains("SIGTERM"),
-            "{case}: report.md says why"
-        );
+        let md = out.file("report.md");
+        assert!(md.contains("SIGTERM"), "{case}: report.md says why");
+        // Stopped after the rotation finished: the headline says the rotation was done.
+        let first = md.lines().next().unwrap_or_default();
+        if writes == total_writes - 1 {
+            assert!(
+                first.starts_with("# WoW report: STOPPED by SIGTERM: all "),
+                "{case}: {first}"
+            );
+        } else {
+            assert!(
+                first.starts_with("# WoW report: STOPPED by SIGTERM: "),
+                "{case}: {first}"
+            );
+            assert!(first.contains("steps not done"), "{case}: {first}");
+        }
 
         // The next run finishes the week exactly as an uninterrupted run does.
         wow.sandbox.world(|w| w.faults_mut().clear());
